@@ -1,0 +1,178 @@
+"""The `corpusclean` command: thin functions over the public API.
+
+Data goes to files (or stdout with `-o -`); progress and the summary go to stderr. An
+error is one line, no traceback: exit 2 for usage or configuration, 1 for a failed run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from . import __version__
+from .config import Config, ConfigOption, coerce, config_options
+from .errors import ConfigError, CorpuscleanError
+
+PROG = "corpusclean"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{PROG}: error: {message}\n")
+
+
+def _dest(item: ConfigOption) -> str:
+    return f"cfg__{item.section}__{item.name}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; every config field is an option of `clean`."""
+    parser = _Parser(prog=PROG, description="Clean, de-duplicate and explain text corpora.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    clean = commands.add_parser(
+        "clean",
+        help="Clean and de-duplicate documents into an output directory.",
+        description="Clean and de-duplicate documents: writes documents.jsonl, dropped.jsonl, "
+        "errors.jsonl and report.json into OUT.",
+    )
+    clean.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="Files or directories to read (.txt, .jsonl[.gz|.zst]); - reads JSONL from stdin.",
+    )
+    clean.add_argument(
+        "-o", "--out", required=True, metavar="OUT", help="Output directory (- writes documents to stdout)."
+    )
+    clean.add_argument(
+        "--config", metavar="FILE", help="TOML configuration file; options given here override it."
+    )
+    clean.add_argument("-q", "--quiet", action="store_true", help="No progress bar and no summary on stderr.")
+    for item in config_options():
+        _add_config_option(clean, item)
+    clean.set_defaults(handler=_clean)
+    return parser
+
+
+def _add_config_option(parser: argparse.ArgumentParser, item: ConfigOption) -> None:
+    kwargs: dict[str, Any] = {"dest": _dest(item), "default": argparse.SUPPRESS}
+    default = f" (default: {_show(item.default)})"
+    if item.type is bool:
+        kwargs["action"] = argparse.BooleanOptionalAction
+        kwargs["help"] = item.help + default
+    else:
+        kwargs["metavar"] = item.name.upper()
+        kwargs["help"] = item.help + default
+        if item.choices:
+            kwargs["choices"] = item.choices
+    parser.add_argument(item.flag, **kwargs)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value) or "none"
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    """Defaults, then the TOML file, then the options given on the command line."""
+    config = Config.from_toml(args.config) if getattr(args, "config", None) else Config()
+    changes: dict[str, dict[str, Any]] = {}
+    for item in config_options():
+        dest = _dest(item)
+        if hasattr(args, dest):
+            value = coerce(getattr(args, dest), item.type, item.flag)
+            changes.setdefault(item.section, {})[item.name] = value
+    for section, values in changes.items():
+        try:
+            config = config.replace(section, **values)
+        except (TypeError, ValueError) as error:
+            raise ConfigError(str(error)) from None
+    return config
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from .runner import run
+
+    config = config_from_args(args)
+    if args.quiet:
+        config = config.replace("run", progress=False)
+    stats = run(args.inputs, args.out, config, progress=config.run.progress)
+    if not args.quiet:
+        print(stats.summary(), file=sys.stderr)
+        if args.out != "-":
+            print(f"  wrote {Path(args.out) / 'documents.jsonl'} and the ledger beside it", file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `corpusclean` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "handler", None) is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.handler(args))
+    except ConfigError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
+    except CorpuscleanError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; outputs of this run were not completed", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+def markdown_reference() -> str:
+    """The CLI reference (docs/cli.md), generated from the parser so the two never drift."""
+    parser = build_parser()
+    lines = [
+        "# CLI reference",
+        "",
+        "Generated from `corpusclean --help`; a test keeps this page and the parser in step.",
+        'Regenerate with `python -c "from corpusclean.cli import markdown_reference as m; '
+        "open('docs/cli.md','w').write(m())\"`.",
+        "",
+        "Every option of `clean` can also be set in a TOML file given with `--config`: the option",
+        "`--SECTION-FIELD` (or its short name below) is `FIELD = ...` under `[SECTION]`.",
+        "",
+    ]
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in subparsers.choices.items():
+        lines += [
+            f"## `{PROG} {name}`",
+            "",
+            sub.description or "",
+            "",
+            "| option | TOML | help |",
+            "|---|---|---|",
+        ]
+        sections = {_dest(item): f"`[{item.section}] {item.name}`" for item in config_options()}
+        for action in sub._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            flags = ", ".join(f"`{s}`" for s in action.option_strings) or f"`{action.metavar or action.dest}`"
+            toml = sections.get(action.dest, "")
+            text = (action.help or "").replace("|", "\\|")
+            lines.append(f"| {flags} | {toml} | {text} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

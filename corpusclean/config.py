@@ -1,0 +1,241 @@
+"""One typed configuration, built alike by the CLI, a TOML file and Python callers.
+
+`Config` is a frozen dataclass of frozen sections. Every field of a section is also a
+CLI option, named `--SECTION-FIELD` unless the field declares a shorter `cli` name, and
+documented by its `help`; so `--dedup-threshold 0.9`, `[dedup] threshold = 0.9` in TOML
+and `Config(dedup=DedupConfig(threshold=0.9))` build the same object.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+def option(default: Any, help: str, *, cli: str | None = None, choices: tuple[Any, ...] = ()) -> Any:
+    """A config field with its one-line help and, optionally, a short CLI name."""
+    meta = {"help": help, "cli": cli, "choices": choices}
+    if isinstance(default, list | dict | set):
+        raise TypeError("config defaults must be immutable")
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True, slots=True)
+class InputConfig:
+    """How input records are read."""
+
+    text_field: str = option("text", "JSONL/Parquet field that holds the document text.")
+    id_field: str = option("id", "JSONL/Parquet field that holds the document id (derived when missing).")
+    source_field: str = option(
+        "source", "Metadata field naming a document's source (site); the top folder is used when absent."
+    )
+    max_bytes: int = option(
+        10_000_000, "Documents larger than this many bytes are dropped as too_large.", cli="--max-bytes"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizeConfig:
+    """How display normalization treats typography; the defaults keep it."""
+
+    uncurl_quotes: bool = option(False, "Turn curly quotes and apostrophes into straight ones.")
+    fix_ligatures: bool = option(False, "Expand Latin ligatures (ﬁ → fi).")
+    fold_width: bool = option(False, "Fold full-width and half-width forms to their usual width.")
+    french_spaces: str = option(
+        "keep",
+        "No-break spaces before ; : ! ? and inside « »: keep them, or turn them to_space.",
+        choices=("keep", "to_space"),
+    )
+
+    def __post_init__(self) -> None:
+        if self.french_spaces not in ("keep", "to_space"):
+            raise ValueError(f"french_spaces must be 'keep' or 'to_space', not {self.french_spaces!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class FilterConfig:
+    """Document-level filters applied after cleaning."""
+
+    min_chars: int = option(
+        1,
+        "Drop documents with fewer characters than this after cleaning (reason too_short).",
+        cli="--min-chars",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OutputConfig:
+    """What is written and how."""
+
+    compress: bool = option(False, "Write documents.jsonl.gz and dropped.jsonl.gz instead of plain JSONL.")
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    """How the run executes."""
+
+    workers: int = option(1, "Worker processes for per-document work (0 = all cores).", cli="--workers")
+    progress: bool = option(True, "Show a progress bar on stderr when it is a terminal.")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole configuration of a run; every part has a working default."""
+
+    input: InputConfig = field(default_factory=InputConfig)
+    normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
+    filters: FilterConfig = field(default_factory=FilterConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Config:
+        """Read a TOML config file; an unknown section or key is an error naming both."""
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: config file not found") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{path}: invalid TOML: {error}") from None
+        return cls.from_mapping(data, where=str(path))
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], where: str = "config") -> Config:
+        """Build a Config from nested mappings (the shape of the TOML file)."""
+        sections: dict[str, Any] = {}
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        for name, values in data.items():
+            if name not in known:
+                raise ConfigError(f"{where}: unknown section [{name}]")
+            if not isinstance(values, Mapping):
+                raise ConfigError(f"{where}: [{name}] must be a table")
+            section_type = _field_type(cls, name)
+            sections[name] = _build_section(section_type, values, f"{where}: [{name}]")
+        return cls(**sections)
+
+    def replace(self, section: str, **values: Any) -> Config:
+        """A copy with some fields of one section changed."""
+        current = getattr(self, section)
+        return dataclasses.replace(self, **{section: dataclasses.replace(current, **values)})
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """The configuration as plain data (recorded in report.json)."""
+        return {
+            name: {k: _plain(v) for k, v in dataclasses.asdict(getattr(self, name)).items()}
+            for name in (f.name for f in dataclasses.fields(self))
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigOption:
+    """One section field as the CLI sees it."""
+
+    section: str
+    name: str
+    flag: str
+    type: Any
+    default: Any
+    help: str
+    choices: tuple[Any, ...]
+
+
+def config_options() -> Iterator[ConfigOption]:
+    """Every configurable field, in declaration order, with its CLI flag and help."""
+    for section in dataclasses.fields(Config):
+        section_type = _field_type(Config, section.name)
+        for item in dataclasses.fields(section_type):
+            if item.name.startswith("_"):
+                continue
+            flag = item.metadata.get("cli") or f"--{section.name}-{item.name}".replace("_", "-")
+            help_text = item.metadata.get("help") or (section_type.__doc__ or "").strip()
+            yield ConfigOption(
+                section=section.name,
+                name=item.name,
+                flag=flag,
+                type=_field_type(section_type, item.name),
+                default=item.default,
+                help=help_text,
+                choices=tuple(item.metadata.get("choices") or ()),
+            )
+
+
+def _field_type(cls: type, name: str) -> Any:
+    return typing.get_type_hints(cls)[name]
+
+
+def _build_section(section_type: Any, values: Mapping[str, Any], where: str) -> Any:
+    known = {f.name for f in dataclasses.fields(section_type) if not f.name.startswith("_")}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key {key!r}")
+        kwargs[key] = coerce(value, _field_type(section_type, key), f"{where} {key}")
+    try:
+        return section_type(**kwargs)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"{where}: {error}") from None
+
+
+def coerce(value: Any, wanted: Any, where: str) -> Any:
+    """Check and convert a TOML or CLI value to a field's declared type."""
+    origin = typing.get_origin(wanted)
+    args = typing.get_args(wanted)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return coerce(value, arg, where)
+            except ConfigError:
+                continue
+        raise ConfigError(f"{where}: expected {wanted}, got {value!r}")
+    if origin is tuple:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise ConfigError(f"{where}: expected a list, got {value!r}")
+        inner = args[0] if args else str
+        return tuple(
+            coerce(item.strip() if isinstance(item, str) else item, inner, where)
+            for item in items
+            if item != ""
+        )
+    if wanted is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "yes", "1", "on", "false", "no", "0", "off"):
+            return value.lower() in ("true", "yes", "1", "on")
+        raise ConfigError(f"{where}: expected true or false, got {value!r}")
+    if wanted is int:
+        if isinstance(value, bool):
+            raise ConfigError(f"{where}: expected an integer, got {value!r}")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: expected an integer, got {value!r}") from None
+    if wanted is float:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: expected a number, got {value!r}") from None
+    if wanted is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: expected a string, got {value!r}")
+        return value
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    return value

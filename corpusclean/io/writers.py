@@ -1,0 +1,85 @@
+"""Writers: JSONL (optionally gzip) written atomically, so a half-written file never looks complete."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import sys
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+
+def dumps(record: Any) -> str:
+    """One JSON line: UTF-8 text kept as is, stable key order as given."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+class AtomicJsonlWriter:
+    """Write JSON lines to `PATH.partial`, renamed to `PATH` only on a clean close.
+
+    An interrupted run leaves a `.partial` file (removed on the next run) and never a
+    file under the final name that looks complete. `path="-"` writes to stdout.
+    """
+
+    def __init__(self, path: Path | str, *, compress: bool = False) -> None:
+        self.path = Path(path) if str(path) != "-" else None
+        self.count = 0
+        self._handle: IO[str]
+        if self.path is None:
+            self._temp: Path | None = None
+            self._handle = sys.stdout
+            return
+        self._temp = self.path.with_name(self.path.name + ".partial")
+        if compress:
+            # mtime=0 keeps gzip output byte-identical across runs.
+            raw = gzip.GzipFile(self._temp, "wb", mtime=0)
+            self._handle = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+        else:
+            self._handle = self._temp.open("w", encoding="utf-8", newline="\n")
+
+    def write(self, record: Any) -> None:
+        """Append one record as a JSON line."""
+        self._handle.write(dumps(record))
+        self._handle.write("\n")
+        self.count += 1
+
+    def commit(self) -> None:
+        """Flush, sync and rename the temporary file to its final name."""
+        if self._temp is None or self.path is None:
+            self._handle.flush()
+            return
+        self._handle.flush()
+        self._handle.close()
+        os.replace(self._temp, self.path)
+        self._temp = None
+
+    def abort(self) -> None:
+        """Close and delete the temporary file: nothing under the final name is touched."""
+        if self._temp is None:
+            return
+        try:
+            self._handle.close()
+        finally:
+            self._temp.unlink(missing_ok=True)
+            self._temp = None
+
+    def __enter__(self) -> AtomicJsonlWriter:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write one JSON document (the report) atomically, pretty-printed and stable."""
+    temp = path.with_name(path.name + ".partial")
+    temp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(temp, path)

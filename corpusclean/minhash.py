@@ -1,0 +1,122 @@
+"""MinHash signatures over word shingles, vectorized, bit-identical to datasketch 2.x.
+
+The permutation scheme is datasketch 2.0's ``affine32``: each 32-bit shingle hash is
+pre-mixed with the MurmurHash3 finalizer, then permuted as ``a * h + b mod 2**32`` with
+``(a, b)`` drawn from ``numpy.random.RandomState(seed)`` exactly as datasketch draws
+them. A signature computed here equals ``datasketch.MinHash(num_perm, seed,
+hashfunc=...)`` updated with the same shingles, so it can be handed to datasketch's
+``MinHashLSH`` or ``LeanMinHash``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import xxhash
+from numpy.typing import NDArray
+
+SCHEME = "affine32"
+_MAX_HASH = np.uint32(0xFFFFFFFF)
+_FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
+
+Signature = NDArray[np.uint32]
+
+
+def xxh32(data: bytes) -> int:
+    """The default shingle hash: xxHash32, seed 0 (fast, well distributed)."""
+    return xxhash.xxh32_intdigest(data)
+
+
+def sha1_32(data: bytes) -> int:
+    """datasketch's default shingle hash (first 4 bytes of SHA-1, little-endian)."""
+    return int.from_bytes(hashlib.sha1(data).digest()[:4], "little")
+
+
+HASH_FUNCTIONS = {"xxh32": xxh32, "sha1": sha1_32}
+
+
+def _fmix32(values: NDArray[np.uint32]) -> NDArray[np.uint32]:
+    s1, m1, s2, m2 = _FMIX
+    values = values ^ (values >> s1)
+    values = values * m1
+    values = values ^ (values >> s2)
+    values = values * m2
+    return values ^ (values >> s1)
+
+
+def shingles(tokens: Sequence[str], size: int) -> list[str]:
+    """Word n-grams of `size` tokens; one shingle of all tokens when there are fewer."""
+    if len(tokens) <= size:
+        return [" ".join(tokens)] if tokens else []
+    return [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
+
+
+@dataclass(frozen=True)
+class MinHasher:
+    """Computes datasketch-compatible MinHash signatures of shingle sets."""
+
+    num_perm: int = 128
+    seed: int = 1
+    hash_name: str = "xxh32"
+    _a: NDArray[np.uint32] = field(init=False, repr=False, compare=False)
+    _b: NDArray[np.uint32] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.hash_name not in HASH_FUNCTIONS:
+            raise ValueError(f"unknown hash {self.hash_name!r}; choose from {sorted(HASH_FUNCTIONS)}")
+        generator = np.random.RandomState(self.seed)
+        a = generator.randint(0, 1 << 31, self.num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        b = generator.randint(0, 1 << 32, self.num_perm, dtype=np.uint32)
+        object.__setattr__(self, "_a", a)
+        object.__setattr__(self, "_b", b)
+
+    @property
+    def hashfunc(self) -> Any:
+        """The shingle hash as a callable on bytes (what datasketch calls `hashfunc`)."""
+        return HASH_FUNCTIONS[self.hash_name]
+
+    def hash_shingles(self, items: Iterable[str]) -> NDArray[np.uint32]:
+        """32-bit hashes of the UTF-8 encoded shingles."""
+        hashfunc = self.hashfunc
+        return np.fromiter((hashfunc(s.encode("utf-8")) for s in items), dtype=np.uint32)
+
+    def signature_of_hashes(self, hashes: NDArray[np.uint32]) -> Signature:
+        """The MinHash signature of a set given by its 32-bit hashes."""
+        if hashes.size == 0:
+            return np.full(self.num_perm, _MAX_HASH, dtype=np.uint32)
+        mixed = _fmix32(np.unique(hashes))[:, np.newaxis]
+        with np.errstate(over="ignore"):
+            permuted = mixed * self._a + self._b
+        return np.asarray(permuted.min(axis=0), dtype=np.uint32)
+
+    def signature(self, items: Iterable[str]) -> Signature:
+        """The MinHash signature of a set of shingles."""
+        return self.signature_of_hashes(self.hash_shingles(items))
+
+    def to_datasketch(self, signature: Signature) -> Any:
+        """Wrap a signature as a `datasketch.MinHash` (for `MinHashLSH`, `LeanMinHash`)."""
+        from datasketch import MinHash
+
+        return MinHash(
+            num_perm=self.num_perm,
+            seed=self.seed,
+            hashfunc=self.hashfunc,
+            hashvalues=signature,
+            scheme=SCHEME,
+        )
+
+
+def jaccard_estimate(first: Signature, second: Signature) -> float:
+    """Share of equal signature positions: an unbiased estimate of Jaccard similarity."""
+    return float(np.count_nonzero(first == second)) / float(len(first))
+
+
+def jaccard(first: set[Any] | frozenset[Any], second: set[Any] | frozenset[Any]) -> float:
+    """Exact Jaccard similarity of two sets (1.0 for two empty sets)."""
+    if not first and not second:
+        return 1.0
+    return len(first & second) / len(first | second)
