@@ -320,11 +320,16 @@ class LineClassifier:
         initial = [self._initial_label(f) for f in features]
         labels = _revise(list(initial))
         body_start, body_end = _main_body(labels, features)
+        has_body = body_start <= body_end
+        if not has_body:
+            # No line reads as prose (a one-line dispatch, a list): context has nothing to
+            # go on, so only lines that are boilerplate on their own go.
+            labels = ["bad" if label == "bad" else "good" for label in initial]
         verdicts = []
         for i, segment in enumerate(lines):
             label = labels[i]
             inside = body_start <= i <= body_end
-            if label == "good" and not inside and self._island_is_chrome(features[i]):
+            if label == "good" and has_body and not inside and self._island_is_chrome(features[i]):
                 label = "bad"
             score = self._score(initial[i], label, features[i], inside)
             verdicts.append(LineVerdict(segment, label, initial[i], score, features[i]))

@@ -77,7 +77,10 @@ def test_navigation_run_around_a_body_goes() -> None:
 
 def test_uncertain_lines_are_kept_and_flagged() -> None:
     """Below the confidence threshold a boilerplate verdict is recorded in metadata, not applied."""
-    text = "Un article très court sur le sommet.\nvive la france!"
+    text = (
+        "Emmanuel Macron y est même allé de son message sur X pour se féliciter de l’arrivée du créateur de "
+        "ChatGPT à Paris, et Sam Altman n’a pas manqué de lui répondre quelques minutes plus tard.\nvive la france!"
+    )
     strict = LineClassifier(ClassifierConfig(min_confidence=1.0))
     spans = list(strict.detect(SegmentedText(normalize_display(text))))
     assert spans and all(not s.remove and s.moves_to == "uncertain_lines" for s in spans)
@@ -113,3 +116,10 @@ def test_config_section_round_trips() -> None:
     """[classifier] in TOML builds the same object as the dataclass."""
     config = Config.from_mapping({"classifier": {"min_confidence": 0.8, "enabled": False}})
     assert config.classifier == ClassifierConfig(min_confidence=0.8, enabled=False)
+
+
+def test_a_document_without_prose_keeps_its_short_lines() -> None:
+    """With no body to anchor context, only lines bad on their own go (a one-line dispatch stays)."""
+    assert _removed_lines("L’été arrive", LineClassifier()) == set()
+    removed = _removed_lines("Séisme au Japon : pas d’alerte au tsunami\nAccueil | Monde | Asie", LineClassifier())
+    assert removed == {"Accueil | Monde | Asie"}
