@@ -79,7 +79,7 @@ class RepeatsConfig:
     threshold: float = option(
         0.8, "Jaccard similarity (word shingles, verified exactly) at which two passages are copies."
     )
-    shingle_words: int = option(3, "Words per shingle when comparing passages.")
+    shingle_words: int = option(2, "Words per shingle when comparing passages.")
     min_block_words: int = option(
         8, "Paragraphs with fewer words never start a repeat; they go only inside a repeated block."
     )

@@ -76,7 +76,7 @@ class RepeatDetector:
     """Mark later copies of a passage repeated inside one document; keep the first."""
 
     threshold: float = 0.8  # Jaccard on word shingles, then verified exactly
-    shingle_words: int = 3
+    shingle_words: int = 2
     min_block_words: int = 8
     min_run_words: int = 20
     max_gap_words: int = 3
@@ -251,8 +251,8 @@ class RepeatDetector:
                         _char_range(text, words, s_start, s_end, copy=False),
                         similarity,
                     )
-                    position = c_end
-                    continue
+                position = c_end  # a near-copy too different as a whole is kept whole, not cut up
+                continue
             position += 1
 
     def _extend(self, tokens: Sequence[object], source: int, copy: int) -> tuple[int, int, int, int] | None:
