@@ -27,7 +27,10 @@ from .signals import repetition_drop, repetition_signals
 class Detector(Protocol):
     """Anything that marks spans on a segmented document; it never edits text."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Stable kebab-case name (timings, rule names); read-only, so frozen detectors qualify."""
+        ...
 
     def detect(self, text: SegmentedText) -> Iterable[Span]:
         """Spans to remove (or to extract) from the normalized text."""
