@@ -7,14 +7,25 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .config import Config, FilterConfig, InputConfig, NormalizeConfig, OutputConfig, RunConfig
+from .config import (
+    Config,
+    FilterConfig,
+    InputConfig,
+    NormalizeConfig,
+    OutputConfig,
+    QualityConfig,
+    RepeatsConfig,
+    RunConfig,
+)
 from .document import Document, Drop, Reason, Removal, Span, SweepResult, sweep
 from .errors import ConfigError, CorpuscleanError, InputError, OutputError
 from .io import ReadError, read_inputs
 from .normalize import fingerprint, normalize_display, tokenize
 from .pipeline import Cleaner, Detector, Outcome, clean
+from .repeats import RepeatDetector
 from .runner import run
 from .segment import Segment, SegmentedText
+from .signals import repetition_drop, repetition_signals
 
 __all__ = [
     "Cleaner",
@@ -31,9 +42,12 @@ __all__ = [
     "Outcome",
     "OutputConfig",
     "OutputError",
+    "QualityConfig",
     "ReadError",
     "Reason",
     "Removal",
+    "RepeatDetector",
+    "RepeatsConfig",
     "RunConfig",
     "Segment",
     "SegmentedText",
@@ -44,6 +58,8 @@ __all__ = [
     "fingerprint",
     "normalize_display",
     "read_inputs",
+    "repetition_drop",
+    "repetition_signals",
     "run",
     "sweep",
     "tokenize",
