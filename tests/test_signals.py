@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from hypothesis import given
-from test_cli import read_jsonl, run_cli
 
 from corpusclean import Cleaner, Config, Document, QualityConfig, Reason, repetition_drop, repetition_signals
 
 from conftest import SEEDS
 from strategies import news_text
+from test_cli import read_jsonl, run_cli
 
 SPAM = "\n".join(
     ["Cliquez ici pour recevoir nos offres exclusives !"] * 6 + ["Le port de Marseille a rouvert."]
