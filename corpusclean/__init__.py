@@ -7,16 +7,27 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .config import Config, FilterConfig, InputConfig, NormalizeConfig, OutputConfig, RunConfig
+from .boilerplate import LearnedBoilerplate
+from .config import (
+    BoilerplateConfig,
+    Config,
+    FilterConfig,
+    InputConfig,
+    NormalizeConfig,
+    OutputConfig,
+    RunConfig,
+)
 from .document import Document, Drop, Reason, Removal, Span, SweepResult, sweep
 from .errors import ConfigError, CorpuscleanError, InputError, OutputError
 from .io import ReadError, read_inputs
 from .normalize import fingerprint, normalize_display, tokenize
 from .pipeline import Cleaner, Detector, Outcome, clean
+from .rulepack import Rule, RulePack, RulePackDetector, load_pack, shipped_pack
 from .runner import run
 from .segment import Segment, SegmentedText
 
 __all__ = [
+    "BoilerplateConfig",
     "Cleaner",
     "Config",
     "ConfigError",
@@ -27,6 +38,7 @@ __all__ = [
     "FilterConfig",
     "InputConfig",
     "InputError",
+    "LearnedBoilerplate",
     "NormalizeConfig",
     "Outcome",
     "OutputConfig",
@@ -34,6 +46,9 @@ __all__ = [
     "ReadError",
     "Reason",
     "Removal",
+    "Rule",
+    "RulePack",
+    "RulePackDetector",
     "RunConfig",
     "Segment",
     "SegmentedText",
@@ -42,9 +57,11 @@ __all__ = [
     "__version__",
     "clean",
     "fingerprint",
+    "load_pack",
     "normalize_display",
     "read_inputs",
     "run",
+    "shipped_pack",
     "sweep",
     "tokenize",
 ]

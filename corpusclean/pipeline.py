@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Self
 
+from .boilerplate import build_boilerplate_detectors
 from .config import Config
 from .document import Document, Drop, Reason, Span, sweep
 from .io.readers import ReadError, as_documents
@@ -58,7 +59,9 @@ class Outcome:
 
 def build_detectors(config: Config) -> list[Detector]:
     """The detectors, in priority order: where two spans overlap, the earlier one wins."""
-    return []
+    detectors: list[Detector] = []
+    detectors += build_boilerplate_detectors(config)  # rule packs, then learned lines
+    return detectors
 
 
 def build_corpus_stages(config: Config) -> list[CorpusStage]:
