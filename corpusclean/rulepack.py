@@ -208,7 +208,7 @@ def parse_rule(raw: Mapping[str, Any], where: str, *, pack: str, number: int) ->
 
     def choice(key: str, allowed: Sequence[str], default: str) -> str:
         value = text(key, default)
-        if value not in allowed:
+        if value is None or value not in allowed:
             raise ConfigError(f"{here}: {key!r} must be one of {', '.join(allowed)}, not {value!r}")
         return value
 
@@ -328,7 +328,8 @@ def resolve_rules(
     for pack in loaded:
         for rule in pack.rules:
             if rule.name in owner:
-                raise ConfigError(f'{pack.path}: rule "{rule.name}": name already defined in {owner[rule.name]}')
+                first = owner[rule.name]
+                raise ConfigError(f'{pack.path}: rule "{rule.name}": name already defined in {first}')
             owner[rule.name] = pack.path
             rules.append(rule)
     off = set(disabled)
