@@ -110,11 +110,15 @@ class BoilerplateConfig:
         True, "Learn boilerplate lines per source from the corpus (a counting pass before cleaning)."
     )
     min_docs: int = option(5, "A learned line must occur in at least this many documents of its source.")
-    min_share: float = option(0.25, "A learned line must occur in at least this share of its source's documents.")
+    min_share: float = option(
+        0.25, "A learned line must occur in at least this share of its source's documents."
+    )
     long_chars: int = option(
         300, "Lines longer than this many characters are learned only when they reach long_min_share."
     )
-    long_min_share: float = option(0.5, "Share of its source's documents a long line must reach to be learned.")
+    long_min_share: float = option(
+        0.5, "Share of its source's documents a long line must reach to be learned."
+    )
     max_lines: int = option(
         2_000_000, "Cap on distinct line fingerprints counted; beyond it the rarest are evicted."
     )

@@ -314,9 +314,7 @@ def _example_matches(rule: Rule, example: str) -> bool:
         return False
 
 
-def resolve_rules(
-    packs: Iterable[str], files: Iterable[str], disabled: Iterable[str]
-) -> tuple[Rule, ...]:
+def resolve_rules(packs: Iterable[str], files: Iterable[str], disabled: Iterable[str]) -> tuple[Rule, ...]:
     """Shipped packs by name, then user packs by path, minus disabled rule names, in order.
 
     A rule name may appear only once across all packs (names are how users disable rules
