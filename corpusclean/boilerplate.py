@@ -11,6 +11,7 @@ thresholds, so a sentence quoted by a few articles stays).
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -30,6 +31,7 @@ COUNTS_FORMAT = "corpusclean.boilerplate-counts"
 COUNTS_VERSION = 1
 # Documents with no source form one group, stored under this key.
 NO_SOURCE = ""
+_ZEROS = re.compile("0+")
 
 
 class LearnedBoilerplate:
@@ -105,7 +107,7 @@ class LearnedBoilerplate:
         if not table or docs < self.min_docs:
             return
         for line in text.lines:
-            value = fingerprint(line.text_of(text.text))
+            value = line_key(line.text_of(text.text))
             if not value:
                 continue
             count = table.get(_line_hash(value), 0)
@@ -147,7 +149,7 @@ class LearnedBoilerplate:
         return {
             "format": COUNTS_FORMAT,
             "version": COUNTS_VERSION,
-            "hash": "xxh3_64 of the fingerprint of each display-normalized line",
+            "hash": "xxh3_64 of line_key() of each display-normalized line",
             "evicted": self.evicted,
             "sources": sources,
         }
@@ -229,9 +231,18 @@ def build_boilerplate_detectors(config: Config) -> list[Any]:
 
 def _line_fingerprints(text: SegmentedText) -> Iterator[str]:
     for line in text.lines:
-        value = fingerprint(line.text_of(text.text))
+        value = line_key(line.text_of(text.text))
         if value:
             yield value
+
+
+def line_key(line: str) -> str:
+    """What learned boilerplate counts for a line: its fingerprint with every number folded to 0.
+
+    The fingerprint already maps each digit to 0; folding runs of them too makes
+    "Publié le 3/11/2024" and "Publié le 14/9/2024" the same line, as they are.
+    """
+    return _ZEROS.sub("0", fingerprint(line))
 
 
 def _line_hash(value: str) -> int:
