@@ -7,7 +7,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .boilerplate import LearnedBoilerplate
 from .config import (
+    BoilerplateConfig,
     Config,
     FilterConfig,
     InputConfig,
@@ -23,11 +25,13 @@ from .io import ReadError, read_inputs
 from .normalize import fingerprint, normalize_display, tokenize
 from .pipeline import Cleaner, Detector, Outcome, clean
 from .repeats import RepeatDetector
+from .rulepack import Rule, RulePack, RulePackDetector, load_pack, shipped_pack
 from .runner import run
 from .segment import Segment, SegmentedText
 from .signals import repetition_drop, repetition_signals
 
 __all__ = [
+    "BoilerplateConfig",
     "Cleaner",
     "Config",
     "ConfigError",
@@ -38,6 +42,7 @@ __all__ = [
     "FilterConfig",
     "InputConfig",
     "InputError",
+    "LearnedBoilerplate",
     "NormalizeConfig",
     "Outcome",
     "OutputConfig",
@@ -48,6 +53,9 @@ __all__ = [
     "Removal",
     "RepeatDetector",
     "RepeatsConfig",
+    "Rule",
+    "RulePack",
+    "RulePackDetector",
     "RunConfig",
     "Segment",
     "SegmentedText",
@@ -56,11 +64,13 @@ __all__ = [
     "__version__",
     "clean",
     "fingerprint",
+    "load_pack",
     "normalize_display",
     "read_inputs",
     "repetition_drop",
     "repetition_signals",
     "run",
+    "shipped_pack",
     "sweep",
     "tokenize",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import typing
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -70,6 +71,8 @@ def _add_config_option(parser: argparse.ArgumentParser, item: ConfigOption) -> N
     else:
         kwargs["metavar"] = item.name.upper()
         kwargs["help"] = item.help + default
+        if typing.get_origin(item.type) is tuple:
+            kwargs["action"] = "append"  # repeatable; each value may also be a comma list
         if item.choices:
             kwargs["choices"] = item.choices
     parser.add_argument(item.flag, **kwargs)
@@ -92,7 +95,10 @@ def config_from_args(args: argparse.Namespace) -> Config:
     for item in config_options():
         dest = _dest(item)
         if hasattr(args, dest):
-            value = coerce(getattr(args, dest), item.type, item.flag)
+            raw = getattr(args, dest)
+            if isinstance(raw, list):
+                raw = ",".join(raw)
+            value = coerce(raw, item.type, item.flag)
             changes.setdefault(item.section, {})[item.name] = value
     for section, values in changes.items():
         try:

@@ -147,6 +147,61 @@ class RunConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class BoilerplateConfig:
+    """Rule packs and learned per-source boilerplate."""
+
+    packs: tuple[str, ...] = option(
+        ("web", "fr-news", "en-news"),
+        "Shipped rule packs to apply, comma-separated (none: only --rules).",
+        cli="--rule-packs",
+    )
+    rules: tuple[str, ...] = option(
+        (), "Extra rule pack files (TOML); repeat the option or give a comma list.", cli="--rules"
+    )
+    disable: tuple[str, ...] = option(
+        (), "Rule names to turn off; repeat the option or give a comma list.", cli="--disable-rule"
+    )
+    regex_timeout: float = option(
+        0.25,
+        "Seconds a rule's regex may run on one segment; a rule that exceeds it is reported and "
+        "skipped for that document (0 = no limit).",
+    )
+    learned: bool = option(
+        True, "Learn boilerplate lines per source from the corpus (a counting pass before cleaning)."
+    )
+    min_docs: int = option(5, "A learned line must occur in at least this many documents of its source.")
+    min_share: float = option(
+        0.25, "A learned line must occur in at least this share of its source's documents."
+    )
+    long_chars: int = option(
+        300, "Lines longer than this many characters are learned only when they reach long_min_share."
+    )
+    long_min_share: float = option(
+        0.5, "Share of its source's documents a long line must reach to be learned."
+    )
+    max_lines: int = option(
+        2_000_000, "Cap on distinct line fingerprints counted; beyond it the rarest are evicted."
+    )
+    counts: str | None = option(
+        None, "Load boilerplate line counts saved by an earlier run (JSON).", cli="--boilerplate-counts"
+    )
+    counts_out: str | None = option(
+        None, "Save the boilerplate line counts of this run (JSON).", cli="--boilerplate-counts-out"
+    )
+
+    def __post_init__(self) -> None:
+        if self.min_docs < 1:
+            raise ValueError("min_docs must be at least 1")
+        for name in ("min_share", "long_min_share"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1]")
+        if self.max_lines < 1:
+            raise ValueError("max_lines must be at least 1")
+        if self.regex_timeout < 0:
+            raise ValueError("regex_timeout must not be negative")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration of a run; every part has a working default."""
 
@@ -157,6 +212,7 @@ class Config:
     run: RunConfig = field(default_factory=RunConfig)
     repeats: RepeatsConfig = field(default_factory=RepeatsConfig)
     quality: QualityConfig = field(default_factory=QualityConfig)
+    boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Config:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Self
 
+from .boilerplate import build_boilerplate_detectors
 from .config import Config
 from .document import Document, Drop, Reason, Span, sweep
 from .io.readers import ReadError, as_documents
@@ -64,6 +65,7 @@ class Outcome:
 def build_detectors(config: Config) -> list[Detector]:
     """The detectors, in priority order: where two spans overlap, the earlier one wins."""
     detectors: list[Detector] = []
+    detectors += build_boilerplate_detectors(config)  # rule packs, then learned lines
     # Repeats go last: a footer or embed repeated in a document is boilerplate first, and
     # the boilerplate rule's removal record is the more telling one.
     if config.repeats.enabled:

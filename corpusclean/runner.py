@@ -93,8 +93,13 @@ def run(
     cleaner = Cleaner(config)
     if any(hasattr(d, "fit") for d in cleaner.detectors):
         clock = time.perf_counter()
+        # Standard input can be read only once: its documents are cleaned with what the
+        # file inputs (and any loaded counts) taught, but are not counted themselves.
+        fit_inputs = [path for path in inputs if path != "-"]
         cleaner.fit(
-            item for item in read_inputs(inputs, config.input, exclude=out_dir) if isinstance(item, Document)
+            item
+            for item in read_inputs(fit_inputs, config.input, exclude=out_dir)
+            if isinstance(item, Document)
         )
         fit_seconds = time.perf_counter() - clock
     else:
