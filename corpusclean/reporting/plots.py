@@ -48,6 +48,14 @@ def colour_of(reason: str) -> str:
     return REASON_COLOURS.get(reason, DEFAULT_COLOUR)
 
 
+def _style(extra: dict[str, Any] | None = None) -> Any:
+    """matplotlib's rc_context with the report's settings (typed loosely: its stub wants literals)."""
+    import matplotlib
+
+    settings: Any = {**_RC, **(extra or {})}
+    return matplotlib.rc_context(settings)
+
+
 def _label(text: str, limit: int = 60) -> str:
     # A "$" pair would switch matplotlib to mathtext; user text must be drawn literally.
     text = " ".join(text.split())
@@ -64,13 +72,11 @@ def _figure(rows: int) -> Any:
 
 
 def _to_svg(figure: Any, name: str) -> str:
-    import matplotlib
     from matplotlib.backends.backend_svg import FigureCanvasSVG
 
     FigureCanvasSVG(figure)
     buffer = io.StringIO()
-    settings: dict[str, Any] = {**_RC, "svg.hashsalt": f"corpusclean-{name}"}
-    with matplotlib.rc_context(settings):
+    with _style({"svg.hashsalt": f"corpusclean-{name}"}):
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML declaration and DOCTYPE to inline it
@@ -99,12 +105,11 @@ def bar_chart(
     limit: int = 15,
 ) -> str:
     """A horizontal bar chart of the `limit` largest counts, largest on top."""
-    import matplotlib
 
     items = sorted(((k, v) for k, v in counts.items() if v), key=lambda kv: (-kv[1], kv[0]))[:limit]
     if not items:
         return _nothing(name, title)
-    with matplotlib.rc_context(_RC):
+    with _style():
         figure = _figure(len(items))
         axes = figure.add_subplot()
         labels = [_label(k) for k, _ in reversed(items)]
@@ -129,7 +134,6 @@ def grouped_bars(
     limit: int = 15,
 ) -> str:
     """Stacked horizontal bars: one bar per key, one segment per series (e.g. kept and dropped)."""
-    import matplotlib
 
     totals: dict[str, int] = {}
     for counts in series.values():
@@ -138,7 +142,7 @@ def grouped_bars(
     keys = [k for k, v in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])) if v][:limit]
     if not keys:
         return _nothing(name, title)
-    with matplotlib.rc_context(_RC):
+    with _style():
         figure = _figure(len(keys))
         axes = figure.add_subplot()
         keys = list(reversed(keys))
@@ -165,11 +169,10 @@ def histogram(
     colours: Sequence[str] = (KEPT_COLOUR, DROPPED_COLOUR),
 ) -> str:
     """Side-by-side vertical bars, one group per bin label, one bar per series."""
-    import matplotlib
 
     if not any(any(counts) for counts in series.values()):
         return _nothing(name, title)
-    with matplotlib.rc_context(_RC):
+    with _style():
         figure = _figure(6)
         axes = figure.add_subplot()
         width = 0.8 / max(1, len(series))
