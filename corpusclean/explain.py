@@ -5,8 +5,8 @@ document, so it works on runs of any size. The plain-text view marks each cut in
 
     [-removed: REASON RULE key=value ...-]THE REMOVED TEXT[-]
 
-Line breaks at the end of a cut are printed after the closing `[-]`, so every marker
-sits on the lines it removed. On a terminal the same view is coloured by reason.
+Line breaks at either end of a cut are printed outside the markers (before the opening
+one, after the closing one), so every marker sits on the lines it removed. On a terminal the same view is coloured by reason.
 """
 
 from __future__ import annotations
@@ -176,8 +176,10 @@ def marked_text(pieces: list[Piece]) -> str:
         if piece.removal is None:
             out.append(piece.text)
             continue
-        body = piece.text.rstrip("\n")
-        out.append(MARK_OPEN.format(label=piece.label) + body + MARK_CLOSE + piece.text[len(body) :])
+        body = piece.text.strip("\n")
+        before = piece.text[: len(piece.text) - len(piece.text.lstrip("\n"))]
+        after = piece.text[len(before) + len(body) :]
+        out.append(before + MARK_OPEN.format(label=piece.label) + body + MARK_CLOSE + after)
     return "".join(out)
 
 
@@ -219,10 +221,12 @@ def _rich_text(pieces: list[Piece]) -> Any:
     for piece in pieces:
         if piece.removal is not None:
             colour = colour_of(piece.reason or "")
-            body = piece.text.rstrip("\n")
+            body = piece.text.strip("\n")
+            before = piece.text[: len(piece.text) - len(piece.text.lstrip("\n"))]
+            text.append(before)
             text.append(f"⟦{piece.label}⟧", style=f"dim {colour}")
             text.append(body, style=f"{colour} strike")
-            text.append(piece.text[len(body) :])
+            text.append(piece.text[len(before) + len(body) :])
         elif piece.shared:
             text.append(piece.text, style="on #5c4d00")
         else:

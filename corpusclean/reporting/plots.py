@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -56,7 +57,7 @@ def _style(extra: dict[str, Any] | None = None) -> Any:
     return matplotlib.rc_context(settings)
 
 
-def _label(text: str, limit: int = 60) -> str:
+def _label(text: str, limit: int = 45) -> str:
     # A "$" pair would switch matplotlib to mathtext; user text must be drawn literally.
     text = " ".join(text.split())
     if len(text) > limit:
@@ -76,13 +77,14 @@ def _to_svg(figure: Any, name: str) -> str:
 
     FigureCanvasSVG(figure)
     buffer = io.StringIO()
-    with _style({"svg.hashsalt": f"corpusclean-{name}"}):
+    with _style({"svg.hashsalt": f"corpusclean-{name}"}), warnings.catch_warnings():
+        # Emoji in a label have no glyph in the bundled font; the SVG keeps them as text,
+        # which the browser draws with its own fonts.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML declaration and DOCTYPE to inline it
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
-    # Render at the page's width; the viewBox keeps the aspect ratio.
-    svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 width="100%"', svg, count=1)
     return svg.replace("<svg", f'<svg role="img" aria-label="{name}" class="plot-svg"', 1)
 
 
@@ -121,6 +123,7 @@ def bar_chart(
         axes.set_xlabel(xlabel)
         axes.set_title(title, loc="left")
         axes.margins(x=0.15)
+        _integer_ticks(axes.xaxis)
         return _to_svg(figure, name)
 
 
@@ -155,6 +158,7 @@ def grouped_bars(
         axes.set_xlabel(xlabel)
         axes.set_title(title, loc="left")
         axes.legend(frameon=False, loc="lower right")
+        _integer_ticks(axes.xaxis)
         return _to_svg(figure, name)
 
 
@@ -183,9 +187,16 @@ def histogram(
         axes.set_xlabel(xlabel)
         axes.set_ylabel(ylabel)
         axes.set_title(title, loc="left")
+        _integer_ticks(axes.yaxis)
         if len(series) > 1:
             axes.legend(frameon=False)
         return _to_svg(figure, name)
+
+
+def _integer_ticks(axis: Any) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def bin_labels(edges: Sequence[int]) -> list[str]:
