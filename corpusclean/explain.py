@@ -6,7 +6,8 @@ document, so it works on runs of any size. The plain-text view marks each cut in
     [-removed: REASON RULE key=value ...-]THE REMOVED TEXT[-]
 
 Line breaks at either end of a cut are printed outside the markers (before the opening
-one, after the closing one), so every marker sits on the lines it removed. On a terminal the same view is coloured by reason.
+one, after the closing one), so every marker sits on the lines it removed. On a terminal
+the same view is coloured by reason.
 """
 
 from __future__ import annotations
