@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -153,3 +154,29 @@ def build_output(root: Path, **output: Any) -> Path:
             config = config.replace("output", **output)
         run([str(data)], out, config)
     return out
+
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
+
+
+def chromium() -> str | None:
+    """Debian's chromium (`apt-get install chromium`), or None when it is not installed."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def run_chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Open `page` in headless chromium with a private profile and extra `args`."""
+    binary = chromium()
+    assert binary is not None
+    command = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, page.resolve().as_uri()]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
