@@ -21,10 +21,12 @@ from .config import (
 )
 from .document import Document, Drop, Reason, Removal, Span, SweepResult, sweep
 from .errors import ConfigError, CorpuscleanError, InputError, OutputError
+from .explain import Explanation, UnknownDocumentError, explain
 from .io import ReadError, read_inputs
 from .normalize import fingerprint, normalize_display, tokenize
 from .pipeline import Cleaner, Detector, Outcome, clean
 from .repeats import RepeatDetector
+from .reporting import ReportCollector, rebuild_report, write_report_html
 from .rulepack import Rule, RulePack, RulePackDetector, load_pack, shipped_pack
 from .runner import run
 from .segment import Segment, SegmentedText
@@ -39,6 +41,7 @@ __all__ = [
     "Detector",
     "Document",
     "Drop",
+    "Explanation",
     "FilterConfig",
     "InputConfig",
     "InputError",
@@ -53,6 +56,7 @@ __all__ = [
     "Removal",
     "RepeatDetector",
     "RepeatsConfig",
+    "ReportCollector",
     "Rule",
     "RulePack",
     "RulePackDetector",
@@ -61,16 +65,20 @@ __all__ = [
     "SegmentedText",
     "Span",
     "SweepResult",
+    "UnknownDocumentError",
     "__version__",
     "clean",
+    "explain",
     "fingerprint",
     "load_pack",
     "normalize_display",
     "read_inputs",
+    "rebuild_report",
     "repetition_drop",
     "repetition_signals",
     "run",
     "shipped_pack",
     "sweep",
     "tokenize",
+    "write_report_html",
 ]
