@@ -318,7 +318,13 @@ class LineClassifier:
         else:
             features = [line_features(body[s.start : s.end], stopwords) for s in lines]
         initial = [self._initial_label(f) for f in features]
-        labels = _revise(list(initial))
+        clean = [not (f.cue or f.separators or f.links or f.copyright) for f in features]
+        punctuated = [c and f.terminal and f.words >= 2 for c, f in zip(clean, features, strict=True)]
+        headings = [
+            c and not f.terminal and f.words >= self.config.heading_words and f.digit_share < 0.15
+            for c, f in zip(clean, features, strict=True)
+        ]
+        labels = _revise(list(initial), punctuated, headings)
         body_start, body_end = _main_body(labels, features)
         has_body = body_start <= body_end
         if not has_body:
@@ -389,8 +395,14 @@ def _neighbour(labels: list[Label], index: int, step: int, ignore_neargood: bool
     return "bad"
 
 
-def _revise(labels: list[Label]) -> list[Label]:
-    """jusText's context revision: short lines, then near-good ones, take their neighbours' class."""
+def _revise(labels: list[Label], punctuated: list[bool], headings: list[bool]) -> list[Label]:
+    """jusText's context revision: short lines, then near-good ones, take their neighbours' class.
+
+    Two plain-text additions: a short line that ends like a sentence and shows no chrome
+    cue (a list item, a one-line quote) sides with good text when one neighbour is good;
+    and a title-like line right before good text is a heading (jusText's heading rule,
+    without the markup that tells headings apart in HTML).
+    """
     revised = list(labels)
     for i, label in enumerate(labels):
         if label != "short":
@@ -399,6 +411,8 @@ def _revise(labels: list[Label]) -> list[Label]:
         after = _neighbour(labels, i, 1, ignore_neargood=True)
         if before == after:
             revised[i] = before
+        elif punctuated[i] or (headings[i] and _next_is_text(labels, i)):
+            revised[i] = "good"
         else:
             before = _neighbour(labels, i, -1, ignore_neargood=False)
             after = _neighbour(labels, i, 1, ignore_neargood=False)
@@ -411,6 +425,10 @@ def _revise(labels: list[Label]) -> list[Label]:
         after = _neighbour(revised, i, 1, ignore_neargood=True)
         final[i] = "bad" if before == after == "bad" else "good"
     return final
+
+
+def _next_is_text(labels: list[Label], index: int) -> bool:
+    return index + 1 < len(labels) and labels[index + 1] in ("good", "neargood")
 
 
 def _main_body(labels: list[Label], features: list[LineFeatures]) -> tuple[int, int]:

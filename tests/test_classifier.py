@@ -7,12 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from chrome_corpus import generate
-
 from corpusclean import Config, SegmentedText, normalize_display
 from corpusclean.classifier import LineClassifier, _stopword_sets, line_features
 from corpusclean.config import ClassifierConfig
 
+from chrome_corpus import generate
 from conftest import ROOT
 
 
@@ -79,7 +78,7 @@ def test_uncertain_lines_are_kept_and_flagged() -> None:
     """Below the confidence threshold a boilerplate verdict is recorded in metadata, not applied."""
     text = (
         "Emmanuel Macron y est même allé de son message sur X pour se féliciter de l’arrivée du créateur de "
-        "ChatGPT à Paris, et Sam Altman n’a pas manqué de lui répondre quelques minutes plus tard.\nvive la france!"
+        "ChatGPT à Paris, et Sam Altman n’a pas manqué de lui répondre quelques minutes plus tard.\nFacebook"
     )
     strict = LineClassifier(ClassifierConfig(min_confidence=1.0))
     spans = list(strict.detect(SegmentedText(normalize_display(text))))
@@ -121,5 +120,7 @@ def test_config_section_round_trips() -> None:
 def test_a_document_without_prose_keeps_its_short_lines() -> None:
     """With no body to anchor context, only lines bad on their own go (a one-line dispatch stays)."""
     assert _removed_lines("L’été arrive", LineClassifier()) == set()
-    removed = _removed_lines("Séisme au Japon : pas d’alerte au tsunami\nAccueil | Monde | Asie", LineClassifier())
+    removed = _removed_lines(
+        "Séisme au Japon : pas d’alerte au tsunami\nAccueil | Monde | Asie", LineClassifier()
+    )
     assert removed == {"Accueil | Monde | Asie"}
