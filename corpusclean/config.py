@@ -132,6 +132,31 @@ class QualityConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ClassifierConfig:
+    """The line classifier for boilerplate in plain text (jusText-style)."""
+
+    enabled: bool = option(
+        True, "Classify lines as content or boilerplate from the text alone.", cli="--line-classifier"
+    )
+    min_confidence: float = option(
+        0.6, "Remove a line judged boilerplate only at this confidence or above (0..1); below, flag it."
+    )
+    length_low: int = option(
+        70, "Lines shorter than this many characters are 'short': their neighbours decide."
+    )
+    length_high: int = option(200, "Lines at least this long with enough stop words are content outright.")
+    sentence_words: int = option(
+        15,
+        "A line of at least this many words ending like a sentence is prose even when shorter than length_high.",
+    )
+    heading_words: int = option(
+        3, "A title-like line of at least this many words right before the text is a heading, kept."
+    )
+    stop_low: float = option(0.30, "Stop-word density below which a line is not prose.")
+    stop_high: float = option(0.38, "Stop-word density from which a long line is content.")
+
+
+@dataclass(frozen=True, slots=True)
 class OutputConfig:
     """What is written and how."""
 
@@ -208,6 +233,7 @@ class Config:
     input: InputConfig = field(default_factory=InputConfig)
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
     filters: FilterConfig = field(default_factory=FilterConfig)
+    classifier: ClassifierConfig = field(default_factory=ClassifierConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     run: RunConfig = field(default_factory=RunConfig)
     repeats: RepeatsConfig = field(default_factory=RepeatsConfig)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, Self
 
 from .boilerplate import build_boilerplate_detectors
+from .classifier import LineClassifier
 from .config import Config
 from .document import Document, Drop, Reason, Span, sweep
 from .io.readers import ReadError, as_documents
@@ -70,6 +71,8 @@ def build_detectors(config: Config) -> list[Detector]:
     # the boilerplate rule's removal record is the more telling one.
     if config.repeats.enabled:
         detectors.append(RepeatDetector.from_config(config.repeats))
+    if config.classifier.enabled:
+        detectors.append(LineClassifier(config.classifier))  # last: named rules explain better
     return detectors
 
 
