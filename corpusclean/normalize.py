@@ -70,7 +70,8 @@ def _badness_prefilter() -> re.Pattern[str]:
     cat = {name: _expand(chars) for name, chars in MOJIBAKE_CATEGORIES.items()}
     L, U, X = cat["lower_accented"], cat["upper_accented"], cat["box"]
     S, E, C, N, W = (cat[k] for k in ("start_punctuation", "end_punctuation", "currency", "numeric", "law"))
-    B, LC, UC, K, CO, C1 = (cat[k] for k in ("bad", "lower_common", "upper_common", "kaomoji", "common", "c1"))
+    B, LC, UC, K = (cat[k] for k in ("bad", "lower_common", "upper_common", "kaomoji"))
+    CO, C1 = cat["common"], cat["c1"]
     # One (first, second) pair per alternative of BADNESS_RE, in its order.
     pairs: list[tuple[set[str], set[str]]] = [
         (B | L | U | X | S | E | C | N | W, B),
