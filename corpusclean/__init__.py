@@ -7,11 +7,20 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .config import Config, FilterConfig, InputConfig, NormalizeConfig, OutputConfig, RunConfig
+from .config import (
+    Config,
+    DatelineConfig,
+    FilterConfig,
+    InputConfig,
+    NormalizeConfig,
+    OutputConfig,
+    RunConfig,
+)
+from .dateline import DatelineDetector, parse_dateline
 from .document import Document, Drop, Reason, Removal, Span, SweepResult, sweep
 from .errors import ConfigError, CorpuscleanError, InputError, OutputError
 from .io import ReadError, read_inputs
-from .normalize import fingerprint, normalize_display, tokenize
+from .normalize import fingerprint, fix_encoding_damage, normalize_display, tidy, tokenize
 from .pipeline import Cleaner, Detector, Outcome, clean
 from .runner import run
 from .segment import Segment, SegmentedText
@@ -21,6 +30,8 @@ __all__ = [
     "Config",
     "ConfigError",
     "CorpuscleanError",
+    "DatelineConfig",
+    "DatelineDetector",
     "Detector",
     "Document",
     "Drop",
@@ -42,9 +53,12 @@ __all__ = [
     "__version__",
     "clean",
     "fingerprint",
+    "fix_encoding_damage",
     "normalize_display",
+    "parse_dateline",
     "read_inputs",
     "run",
     "sweep",
+    "tidy",
     "tokenize",
 ]

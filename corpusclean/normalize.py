@@ -13,12 +13,13 @@ written to output.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from functools import lru_cache
 
 import ftfy
-from ftfy.badness import MOJIBAKE_CATEGORIES
+from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES
 from ftfy.chardata import HTML_ENTITY_RE
 
 from .config import NormalizeConfig
@@ -118,7 +119,13 @@ def _badness_prefilter() -> re.Pattern[str]:
     return re.compile(_class(singles | set("Œœ") | set(follows)) + "(?:" + "|".join(branches) + ")")
 
 
-_BADNESS_PREFILTER = _badness_prefilter()
+# The pairs above mirror ftfy 6.3's heuristic; another version of it gets the safe (slow)
+# prefilter, "any non-ASCII character", until the pairs are checked against it.
+_BADNESS_SHA256 = "9dcc0f2ac90d9ae3"
+if hashlib.sha256(BADNESS_RE.pattern.encode()).hexdigest()[:16] == _BADNESS_SHA256:
+    _BADNESS_PREFILTER = _badness_prefilter()
+else:  # pragma: no cover - depends on the installed ftfy
+    _BADNESS_PREFILTER = re.compile("[^\x00-\x7f]")
 # Characters some ftfy fixer (other than fix_encoding, unescape_html and the optional
 # ones) changes: C1 controls, surrogates, the controls remove_control_chars and
 # remove_terminal_escapes delete. Line breaks are absent on purpose (see `_ftfy_segments`).

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, Self
 
 from .config import Config
+from .dateline import DatelineDetector
 from .document import Document, Drop, Reason, Span, sweep
 from .io.readers import ReadError, as_documents
 from .normalize import normalize_display
@@ -58,7 +59,10 @@ class Outcome:
 
 def build_detectors(config: Config) -> list[Detector]:
     """The detectors, in priority order: where two spans overlap, the earlier one wins."""
-    return []
+    detectors: list[Detector] = []
+    if config.dateline.parse:
+        detectors.append(DatelineDetector(remove=config.dateline.remove))
+    return detectors
 
 
 def build_corpus_stages(config: Config) -> list[CorpusStage]:
