@@ -62,7 +62,7 @@ _DATELINE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DatelineDetector:
     """Mark the dateline at the start of the text and move it into `metadata["dateline"]`."""
 
