@@ -59,7 +59,7 @@ def _class(chars: set[str]) -> str:
     return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
 
 
-def _badness_prefilter() -> re.Pattern[str]:
+def _badness_prefilter() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """A regex that matches wherever ftfy's `BADNESS_RE` matches (a superset), at C speed.
 
     Every alternative of ftfy 6's `BADNESS_RE` contains a C1 control, an `Ã`/`Â`, an
@@ -117,16 +117,22 @@ def _badness_prefilter() -> re.Pattern[str]:
         groups.setdefault(frozenset(seconds), set()).add(char)
     branches = [f"(?<={_class(singles)})", "(?<=[Œœ])[^A-Za-z]"]
     branches += [f"(?<={_class(firsts)}){_class(set(seconds))}" for seconds, firsts in groups.items()]
-    return re.compile(_class(singles | set("Œœ") | set(follows)) + "(?:" + "|".join(branches) + ")")
+    first = _class(singles | set("Œœ") | set(follows))
+    second = _class(set().union(*follows.values()))
+    exact = re.compile(first + "(?:" + "|".join(branches) + ")")
+    # The coarse pass tests one class for the next character instead of every branch:
+    # in French text most accented letters are followed by ASCII and stop there.
+    coarse = re.compile(first + f"(?:(?<={_class(singles | set('Œœ'))})|{second})")
+    return coarse, exact
 
 
 # The pairs above mirror ftfy 6.3's heuristic; another version of it gets the safe (slow)
 # prefilter, "any non-ASCII character", until the pairs are checked against it.
 _BADNESS_SHA256 = "9dcc0f2ac90d9ae3"
 if hashlib.sha256(BADNESS_RE.pattern.encode()).hexdigest()[:16] == _BADNESS_SHA256:
-    _BADNESS_PREFILTER = _badness_prefilter()
+    _BADNESS_COARSE, _BADNESS_PREFILTER = _badness_prefilter()
 else:  # pragma: no cover - depends on the installed ftfy
-    _BADNESS_PREFILTER = re.compile("[^\x00-\x7f]")
+    _BADNESS_COARSE = _BADNESS_PREFILTER = re.compile("[^\x00-\x7f]")
 # Characters some ftfy fixer (other than fix_encoding, unescape_html and the optional
 # ones) changes: C1 controls, surrogates, the controls remove_control_chars and
 # remove_terminal_escapes delete. Line breaks are absent on purpose (see `_ftfy_segments`).
@@ -202,10 +208,14 @@ def _ftfy_segments(text: str, config: NormalizeConfig) -> list[tuple[int, int, b
                 flagged[chunk] = chunk + limit if end - chunk > limit else end
         return end
 
-    for pattern in (_suspect_chars(config), HTML_ENTITY_RE, _BADNESS_PREFILTER):
+    for pattern in (_suspect_chars(config), HTML_ENTITY_RE):
         position = 0
         while (match := pattern.search(text, position)) is not None:
             position = flag_line(match.start())
+    position = 0
+    while (match := _BADNESS_COARSE.search(text, position)) is not None:
+        position = match.start()
+        position = flag_line(position) if _BADNESS_PREFILTER.match(text, position) else position + 1
     if len(text) > limit or not unicodedata.is_normalized("NFC", text):
         position = 0
         while position < len(text):
@@ -243,6 +253,10 @@ _NO_BREAK_RUN = re.compile("[\u00a0\u202f](?:(?<=[ \t\u00a0\u202f].)|(?=[ \t\u00
 _TRAILING_SPACE = re.compile("[ \t\u00a0\u202f]+(?=\n|\\Z)")
 _TRAILING_SPACE_HINT = re.compile("\n(?<=[ \t\u00a0\u202f]\n)")
 _BLANK_RUN = re.compile("\n{3,}")
+_TIDY_CHAR = re.compile(
+    "[\r\u2028\u2029\u0085\u000b\u000c\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e"
+    "\u2066-\u2069\u1680\u2000-\u200a\u205f]"
+)
 _FRENCH_SPACE = re.compile("[\u00a0\u202f](?:(?=[;:!?»])|(?<=«.))")
 
 
@@ -273,12 +287,13 @@ def tidy(text: str, config: NormalizeConfig | None = None) -> str:
     character class or literal) finds something for it to do.
     """
     config = config or NormalizeConfig()
-    if _LINE_BREAK_CHAR.search(text):
-        text = _LINE_BREAKS.sub("\n", text)
-    if _INVISIBLE_CHAR.search(text):
-        text = _INVISIBLE.sub("", text)
-    if _ODD_SPACE.search(text):
-        text = text.translate(_SPACES)
+    if _TIDY_CHAR.search(text):  # one scan for the three rare cases
+        if _LINE_BREAK_CHAR.search(text):
+            text = _LINE_BREAKS.sub("\n", text)
+        if _INVISIBLE_CHAR.search(text):
+            text = _INVISIBLE.sub("", text)
+        if _ODD_SPACE.search(text):
+            text = text.translate(_SPACES)
     if config.french_spaces == "to_space" and _FRENCH_SPACE.search(text):
         text = _FRENCH_SPACE.sub(" ", text)
     if "\t" in text or "  " in text or _NO_BREAK_RUN.search(text):

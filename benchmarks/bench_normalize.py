@@ -1,0 +1,69 @@
+"""Display normalization next to plain ftfy on the same seeded news corpus.
+
+    python benchmarks/bench_normalize.py [--docs 2000] [--damaged-share 0.02] [--seed 0]
+
+Prints MB/s (UTF-8 input bytes per second, one core) of `normalize_display`, of
+plain `ftfy.fix_text` with its defaults and with the typography-keeping settings
+corpusclean uses, and of `tokenize`; checks on the way that `normalize_display`
+gives exactly `tidy(ftfy.fix_text(...))` on every document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import ftfy
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.corpus import generate  # noqa: E402
+from corpusclean.config import NormalizeConfig  # noqa: E402
+from corpusclean.normalize import _ftfy_config, normalize_display, tidy, tokenize  # noqa: E402
+
+
+def throughput(function: Callable[[str], object], texts: list[str], repeat: int) -> float:
+    """Best-of-`repeat` MB/s of `function` over every text."""
+    size = sum(len(t.encode("utf-8")) for t in texts)
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for text in texts:
+            function(text)
+        best = min(best, time.perf_counter() - start)
+    return size / best / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--damaged-share", type=float, default=0.02)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    texts = [d.text for d in generate(args.docs, seed=args.seed, damaged_share=args.damaged_share)]
+    size = sum(len(t.encode("utf-8")) for t in texts)
+    config = NormalizeConfig()
+    typography = _ftfy_config(config)
+    mismatches = sum(normalize_display(t, config) != tidy(ftfy.fix_text(t, typography), config) for t in texts)
+
+    ours = throughput(lambda t: normalize_display(t, config), texts, args.repeat)
+    plain = throughput(lambda t: ftfy.fix_text(t), texts, 1)
+    kept = throughput(lambda t: ftfy.fix_text(t, typography), texts, 1)
+    tokens = throughput(tokenize, texts, args.repeat)
+    print(f"corpus: {len(texts)} docs, {size / 1e6:.1f} MB, damaged share {args.damaged_share}, seed {args.seed}")
+    print(f"{'normalize_display':<40} {ours:8.1f} MB/s")
+    print(f"{'ftfy.fix_text (defaults)':<40} {plain:8.1f} MB/s   ratio {ours / plain:5.1f}x")
+    print(f"{'ftfy.fix_text (typography kept)':<40} {kept:8.1f} MB/s   ratio {ours / kept:5.1f}x")
+    print(f"{'tokenize':<40} {tokens:8.1f} MB/s")
+    print(f"documents differing from tidy(ftfy.fix_text): {mismatches}")
+    if mismatches:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
