@@ -20,9 +20,9 @@ import ftfy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.corpus import generate  # noqa: E402
-from corpusclean.config import NormalizeConfig  # noqa: E402
-from corpusclean.normalize import _ftfy_config, normalize_display, tidy, tokenize  # noqa: E402
+from benchmarks.corpus import generate
+from corpusclean.config import NormalizeConfig
+from corpusclean.normalize import _ftfy_config, normalize_display, tidy, tokenize
 
 
 def throughput(function: Callable[[str], object], texts: list[str], repeat: int) -> float:
@@ -49,13 +49,18 @@ def main() -> None:
     size = sum(len(t.encode("utf-8")) for t in texts)
     config = NormalizeConfig()
     typography = _ftfy_config(config)
-    mismatches = sum(normalize_display(t, config) != tidy(ftfy.fix_text(t, typography), config) for t in texts)
+    mismatches = sum(
+        normalize_display(t, config) != tidy(ftfy.fix_text(t, typography), config) for t in texts
+    )
 
     ours = throughput(lambda t: normalize_display(t, config), texts, args.repeat)
     plain = throughput(lambda t: ftfy.fix_text(t), texts, 1)
     kept = throughput(lambda t: ftfy.fix_text(t, typography), texts, 1)
     tokens = throughput(tokenize, texts, args.repeat)
-    print(f"corpus: {len(texts)} docs, {size / 1e6:.1f} MB, damaged share {args.damaged_share}, seed {args.seed}")
+    print(
+        f"corpus: {len(texts)} docs, {size / 1e6:.1f} MB, "
+        f"damaged share {args.damaged_share}, seed {args.seed}"
+    )
     print(f"{'normalize_display':<40} {ours:8.1f} MB/s")
     print(f"{'ftfy.fix_text (defaults)':<40} {plain:8.1f} MB/s   ratio {ours / plain:5.1f}x")
     print(f"{'ftfy.fix_text (typography kept)':<40} {kept:8.1f} MB/s   ratio {ours / kept:5.1f}x")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import unicodedata
 
 import ftfy
@@ -217,3 +218,20 @@ def test_fingerprint_fast_path_matches_its_definition(text: str) -> None:
 def test_fingerprint_strips_accents_as_defined(text: str) -> None:
     """With `strip_accents`, every combining mark goes after NFD (Basic Multilingual Plane)."""
     assert fingerprint(text, strip_accents=True).split() == reference_words(text, strip_accents=True)
+
+
+@given(text=st.text(alphabet=TRICKY, max_size=12))
+def test_coarse_prefilter_fires_wherever_the_exact_one_does(text: str) -> None:
+    """The one-class first pass never misses a position the exact pre-check matches."""
+    for position in range(len(text)):
+        if normalize._BADNESS_PREFILTER.match(text, position):
+            match = normalize._BADNESS_COARSE.search(text, position)
+            assert match is not None and match.start() == position
+
+
+def test_docstring_examples_hold() -> None:
+    """The examples in the normalize and dateline docstrings are true."""
+    from corpusclean import dateline
+
+    for module in (normalize, dateline):
+        assert doctest.testmod(module).failed == 0
