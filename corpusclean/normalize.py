@@ -137,10 +137,10 @@ else:  # pragma: no cover - depends on the installed ftfy
 # ones) changes: C1 controls, surrogates, the controls remove_control_chars and
 # remove_terminal_escapes delete. Line breaks are absent on purpose (see `_ftfy_segments`).
 _FTFY_CHARS = "\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\u206a-\u206f\ufeff\ufff9-\ufffc"
-# Sources of the optional fixers whose output may look different to ftfy's heuristics
-# (non-ASCII results, `&`, composing marks): such lines go to ftfy when the option is on.
 _MAX_DECODE_LENGTH = ftfy.TextFixerConfig().max_decode_length  # ftfy's default segment cap
 _FTFY_LINE_BREAK = re.compile("[\r\u2028\u2029]")
+# Sources of the optional fixers whose output may look different to ftfy's heuristics
+# (non-ASCII results, `&`, composing marks): such lines go to ftfy when the option is on.
 _LIGATURE_CHARS = "".join(chr(c) for c, v in ftfy.chardata.LIGATURES.items())
 _WIDTH_CHARS = "\u3000\uff01-\uffef"
 _UNCURL = str.maketrans(
@@ -165,8 +165,8 @@ def fix_encoding_damage(text: str, config: NormalizeConfig | None = None) -> str
     into pieces) and is slow (~2-4 MB/s); most lines of real text are clean. A line
     is left out only when it has no HTML entity, no character a fixer would change,
     no pair of characters that ftfy's mojibake heuristic reacts to, and is already
-    NFC: then every ftfy step is the identity on it, except line-break unification,
-    which `tidy` performs identically afterwards.
+    NFC: then every ftfy step is the identity on it, except line-break unification
+    (and uncurling, when on), applied here to the whole text alike.
     """
     config = config or NormalizeConfig()
     out: list[str] = []
@@ -231,10 +231,9 @@ def _ftfy_segments(text: str, config: NormalizeConfig) -> list[tuple[int, int, b
 # vowel separator, zero-width space, LRM/RLM, word joiner and invisible operators, BOM,
 # bidi embeddings and isolates. ZWNJ/ZWJ (U+200C/U+200D) are removed only next to Latin
 # text: Persian and Indic scripts need them, and so do emoji sequences such as 👩‍💻.
-_INVISIBLE = re.compile(
-    "[\u00ad\u180e\u200b\u200e\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069]"
-    "|(?<=[\x00-\u024f])[\u200c\u200d]+|[\u200c\u200d]+(?=[\x00-\u024f])"
-)
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b\u200e\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069]")
+# Applied after _INVISIBLE, so a joiner's neighbours are final (idempotence).
+_LATIN_JOINER = re.compile("(?<=[\x00-\u024f])[\u200c\u200d]+|[\u200c\u200d]+(?=[\x00-\u024f])")
 _LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\u0085\u000b\u000c]")
 _LINE_BREAK_CHAR = re.compile("[\r\u2028\u2029\u0085\u000b\u000c]")
 _INVISIBLE_CHAR = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069]")
@@ -291,13 +290,13 @@ def tidy(text: str, config: NormalizeConfig | None = None) -> str:
         if _LINE_BREAK_CHAR.search(text):
             text = _LINE_BREAKS.sub("\n", text)
         if _INVISIBLE_CHAR.search(text):
-            text = _INVISIBLE.sub("", text)
+            text = _LATIN_JOINER.sub("", _INVISIBLE.sub("", text))
         if _ODD_SPACE.search(text):
             text = text.translate(_SPACES)
-    if config.french_spaces == "to_space" and _FRENCH_SPACE.search(text):
-        text = _FRENCH_SPACE.sub(" ", text)
     if "\t" in text or "  " in text or _NO_BREAK_RUN.search(text):
         text = _SPACE_RUN.sub(_collapse, text)
+    if config.french_spaces == "to_space" and _FRENCH_SPACE.search(text):
+        text = _FRENCH_SPACE.sub(" ", text)  # after the runs went: creates no new run
     if text[-1:] in _HORIZONTAL_SPACE or _TRAILING_SPACE_HINT.search(text):
         text = _TRAILING_SPACE.sub("", text)
     if "\n\n\n" in text:

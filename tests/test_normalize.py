@@ -235,3 +235,19 @@ def test_docstring_examples_hold() -> None:
 
     for module in (normalize, dateline):
         assert doctest.testmod(module).failed == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a\u200b\u200d👩 b",
+        "«\u00a0\u00a0Non\u00a0\u00a0!\u202f»",
+        "x \u200d\u200b\u200dy",
+        "👩\u200d\u00ad💻",
+    ],
+)
+@pytest.mark.parametrize("config", CONFIGS)
+def test_idempotent_where_steps_interact(text: str, config: NormalizeConfig) -> None:
+    """Removing one invisible character or one space never sets up work for a second pass."""
+    once = normalize_display(text, config)
+    assert normalize_display(once, config) == once
