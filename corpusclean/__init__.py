@@ -10,7 +10,9 @@ __version__ = "0.1.0"
 from .boilerplate import LearnedBoilerplate
 from .config import (
     BoilerplateConfig,
+    ClassifierConfig,
     Config,
+    DatelineConfig,
     FilterConfig,
     InputConfig,
     NormalizeConfig,
@@ -19,11 +21,12 @@ from .config import (
     RepeatsConfig,
     RunConfig,
 )
+from .dateline import DatelineDetector, parse_dateline
 from .document import Document, Drop, Reason, Removal, Span, SweepResult, sweep
 from .errors import ConfigError, CorpuscleanError, InputError, OutputError
 from .explain import Explanation, UnknownDocumentError, explain
 from .io import ReadError, read_inputs
-from .normalize import fingerprint, normalize_display, tokenize
+from .normalize import fingerprint, fix_encoding_damage, normalize_display, tidy, tokenize
 from .pipeline import Cleaner, Detector, Outcome, clean
 from .repeats import RepeatDetector
 from .reporting import ReportCollector, rebuild_report, write_report_html
@@ -34,10 +37,13 @@ from .signals import repetition_drop, repetition_signals
 
 __all__ = [
     "BoilerplateConfig",
+    "ClassifierConfig",
     "Cleaner",
     "Config",
     "ConfigError",
     "CorpuscleanError",
+    "DatelineConfig",
+    "DatelineDetector",
     "Detector",
     "Document",
     "Drop",
@@ -70,8 +76,10 @@ __all__ = [
     "clean",
     "explain",
     "fingerprint",
+    "fix_encoding_damage",
     "load_pack",
     "normalize_display",
+    "parse_dateline",
     "read_inputs",
     "rebuild_report",
     "repetition_drop",
@@ -79,6 +87,7 @@ __all__ = [
     "run",
     "shipped_pack",
     "sweep",
+    "tidy",
     "tokenize",
     "write_report_html",
 ]

@@ -61,6 +61,14 @@ class NormalizeConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class DatelineConfig:
+    """The agency dateline opening an article body (`PARIS, 10 février (TAP) –`)."""
+
+    parse: bool = option(True, "Parse the dateline at the start of the body into metadata.dateline.")
+    remove: bool = option(False, "Also cut the dateline from the text (it is kept by default).")
+
+
+@dataclass(frozen=True, slots=True)
 class FilterConfig:
     """Document-level filters applied after cleaning."""
 
@@ -234,6 +242,7 @@ class Config:
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
     filters: FilterConfig = field(default_factory=FilterConfig)
     classifier: ClassifierConfig = field(default_factory=ClassifierConfig)
+    dateline: DatelineConfig = field(default_factory=DatelineConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     run: RunConfig = field(default_factory=RunConfig)
     repeats: RepeatsConfig = field(default_factory=RepeatsConfig)

@@ -18,6 +18,7 @@ from typing import Any, Protocol, Self
 from .boilerplate import build_boilerplate_detectors
 from .classifier import LineClassifier
 from .config import Config
+from .dateline import DatelineDetector
 from .document import Document, Drop, Reason, Span, sweep
 from .io.readers import ReadError, as_documents
 from .normalize import normalize_display
@@ -66,8 +67,10 @@ class Outcome:
 def build_detectors(config: Config) -> list[Detector]:
     """The detectors, in priority order: where two spans overlap, the earlier one wins."""
     detectors: list[Detector] = []
+    if config.dateline.parse:
+        detectors.append(DatelineDetector(remove=config.dateline.remove))
     detectors += build_boilerplate_detectors(config)  # rule packs, then learned lines
-    # Repeats go last: a footer or embed repeated in a document is boilerplate first, and
+    # Repeats come after boilerplate: a footer or embed repeated in a document is boilerplate, and
     # the boilerplate rule's removal record is the more telling one.
     if config.repeats.enabled:
         detectors.append(RepeatDetector.from_config(config.repeats))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from hypothesis import strategies as st
 
 FRENCH_SENTENCES = [
@@ -137,3 +139,62 @@ def repeated_passage_document(draw: st.DrawFn) -> tuple[str, str, str, str]:
         a_copy = "\n".join(edited)
     separator = draw(st.sampled_from(["\n\n", "\n"]))
     return separator.join([a, b, a_copy]), a, b, a_copy
+
+
+def double_mojibake(text: str) -> str:
+    """Text damaged twice: UTF-8 read as cp1252, saved as UTF-8 and read as cp1252 again."""
+    return mojibake(mojibake(text, "cp1252"), "cp1252")
+
+
+DAMAGE = (
+    "none",
+    "cp1252",
+    "latin-1",
+    "mac_roman",
+    "double",
+    "html",
+    "c1",
+    "crlf",
+    "cr",
+    "zwsp",
+    "nbsp",
+    "decomposed",
+    "spaces",
+    "control",
+    "lessthan",
+)
+
+
+def damage(text: str, kind: str) -> str:
+    """One kind of real-world damage applied to a paragraph (see `DAMAGE`)."""
+    if kind in ("cp1252", "latin-1", "mac_roman"):
+        return mojibake(text, kind)
+    if kind == "double":
+        return double_mojibake(text)
+    if kind == "html":
+        return text.replace("é", "&eacute;").replace("’", "&#8217;").replace(" & ", " &amp; ")
+    if kind == "c1":
+        return text.replace("’", "\x92").replace("…", "\x85")
+    if kind == "crlf":
+        return text.replace(". ", ".\r\n")
+    if kind == "cr":
+        return text.replace(". ", ".\r")
+    if kind == "zwsp":
+        return text.replace(" ", " \u200b", 2).replace("e", "e\u00ad", 1)
+    if kind == "nbsp":
+        return text.replace(" ", "\u00a0", 1).replace("é", "Ã©\u00a0", 1).replace(" :", "\u00c2\u00a0:")
+    if kind == "decomposed":
+        return unicodedata.normalize("NFD", text)
+    if kind == "spaces":
+        return text.replace(" ", "   ", 3) + "  \t"
+    if kind == "control":
+        return "\ufeff" + text.replace(" ", "\x1b[1m ", 1).replace("a", "a\x07", 1)
+    return "<p>" + text  # "lessthan": ftfy stops decoding entities from here on
+
+
+@st.composite
+def damaged_article(draw: st.DrawFn) -> str:
+    """A news text whose paragraphs each carry one kind of damage, or none."""
+    paragraphs = draw(st.lists(paragraph(), min_size=1, max_size=5))
+    out = [damage(text, draw(st.sampled_from(DAMAGE))) for text in paragraphs]
+    return draw(st.sampled_from(["\n\n", "\r\n\r\n", "\n", "\n\n\n\n"])).join(out)

@@ -222,7 +222,7 @@ def test_user_pack_extracts_keeps_and_respects_source(tmp_path: Path) -> None:
         pattern = '''(?P<value>[A-Z]{3,20}), \\d{1,2} \\w+ \\(\\w+\\)'''
         extent = "match"
         action = "extract-keep"
-        field = "dateline"
+        field = "city"
         reason = "metadata"
         examples = ["PARIS, 10 février (TAP)"]
         """,
@@ -231,7 +231,7 @@ def test_user_pack_extracts_keeps_and_respects_source(tmp_path: Path) -> None:
     text = "PARIS, 10 février (TAP) – Les dirigeants se retrouvent.\nLe Monde, journal de référence."
     kept = next(iter(Cleaner(config).clean([Document("a", text, {"source": "lemonde.fr"})])))
     assert kept.text == "PARIS, 10 février (TAP) – Les dirigeants se retrouvent."
-    assert kept.metadata["dateline"] == "PARIS"
+    assert kept.metadata["city"] == "PARIS"
     other = next(iter(Cleaner(config).clean([Document("b", text, {"source": "lefigaro.fr"})])))
     assert other.text == text
 
