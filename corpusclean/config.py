@@ -72,6 +72,57 @@ class FilterConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class LangConfig:
+    """Language identification; every kept document carries metadata lang and lang_prob."""
+
+    keep: tuple[str, ...] = option(
+        (),
+        "Keep only documents in these languages (comma-separated ISO 639-1 codes, und = undetermined); "
+        "the others are dropped as language.",
+        cli="--lang",
+    )
+    min_prob: float = option(
+        0.0,
+        "Drop documents whose language probability is below this (und counts as 0 unless kept).",
+        cli="--lang-min-prob",
+    )
+    backend: str = option(
+        "fast",
+        "Language identifier: fast (langdetect profiles, deterministic), langdetect (the seeded original), "
+        "lingua or fasttext (optional extras).",
+        cli="--lang-backend",
+        choices=("fast", "langdetect", "lingua", "fasttext"),
+    )
+    model: str | None = option(None, "Model file for --lang-backend fasttext (never downloaded).", cli="--lang-model")
+    sample_chars: int = option(
+        3000, "Identify on at most this many characters, taken from four places spread over the text."
+    )
+    min_letters: int = option(12, "Texts with fewer letters than this are und (undetermined).")
+    paragraphs: bool = option(
+        False,
+        "Identify each paragraph's language too; paragraphs in another language than the document are "
+        "listed in metadata foreign_paragraphs.",
+        cli="--lang-paragraphs",
+    )
+    drop_paragraphs: bool = option(
+        False,
+        "Remove paragraphs in another language than the document (reason language_span); implies "
+        "--lang-paragraphs.",
+        cli="--lang-drop-paragraphs",
+    )
+    paragraph_min_prob: float = option(
+        0.9, "A paragraph counts as foreign only when its language probability is at least this."
+    )
+
+    def __post_init__(self) -> None:
+        for name in ("min_prob", "paragraph_min_prob"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, not {getattr(self, name)!r}")
+        if self.sample_chars < 0 or self.min_letters < 0:
+            raise ValueError("sample_chars and min_letters must not be negative")
+
+
+@dataclass(frozen=True, slots=True)
 class OutputConfig:
     """What is written and how."""
 
@@ -95,6 +146,7 @@ class Config:
     filters: FilterConfig = field(default_factory=FilterConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     run: RunConfig = field(default_factory=RunConfig)
+    lang: LangConfig = field(default_factory=LangConfig)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Config:

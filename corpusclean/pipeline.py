@@ -18,6 +18,7 @@ from typing import Any, Protocol, Self
 from .config import Config
 from .document import Document, Drop, Reason, Span, sweep
 from .io.readers import ReadError, as_documents
+from .langid import build_language_stage
 from .normalize import normalize_display
 from .segment import SegmentedText
 
@@ -73,6 +74,7 @@ class Cleaner:
         self.config = config or Config()
         self.detectors = build_detectors(self.config)
         self.corpus_stages = build_corpus_stages(self.config)
+        self.language = build_language_stage(self.config.lang)
 
     def fit(self, documents: Iterable[Document]) -> Self:
         """Learn corpus statistics (for detectors that need them) from a first pass."""
@@ -112,6 +114,10 @@ class Cleaner:
         clock = time.perf_counter()
         result = sweep(text, spans)
         timings["sweep"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        result, language = self.language.annotate(segmented, spans, result)  # on the clean text
+        timings["langid"] = time.perf_counter() - clock
+        metadata.update(language)
         clean = result.text
         for name, values in result.extracted.items():
             metadata[name] = list(values) if name.endswith("s") else values[0]
@@ -129,7 +135,7 @@ class Cleaner:
             return Drop(Reason.EMPTY, {"chars_in": outcome.chars_in})
         if len(text) < self.config.filters.min_chars:
             return Drop(Reason.TOO_SHORT, {"chars": len(text), "min_chars": self.config.filters.min_chars})
-        return None
+        return self.language.decide(outcome.doc.metadata)
 
     def decide(self, outcome: Outcome) -> Outcome:
         """Apply the corpus-level stages (in input order, in this process)."""
