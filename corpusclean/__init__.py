@@ -7,10 +7,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .config import Config, FilterConfig, InputConfig, NormalizeConfig, OutputConfig, RunConfig
+from .config import Config, FilterConfig, InputConfig, LangConfig, NormalizeConfig, OutputConfig, RunConfig
 from .document import Document, Drop, Reason, Removal, Span, SweepResult, sweep
 from .errors import ConfigError, CorpuscleanError, InputError, OutputError
 from .io import ReadError, read_inputs
+from .langid import FastLangId, LanguageIdentifier, LanguageResult, LanguageStage, build_identifier
 from .normalize import fingerprint, normalize_display, tokenize
 from .pipeline import Cleaner, Detector, Outcome, clean
 from .runner import run
@@ -24,9 +25,14 @@ __all__ = [
     "Detector",
     "Document",
     "Drop",
+    "FastLangId",
     "FilterConfig",
     "InputConfig",
     "InputError",
+    "LangConfig",
+    "LanguageIdentifier",
+    "LanguageResult",
+    "LanguageStage",
     "NormalizeConfig",
     "Outcome",
     "OutputConfig",
@@ -40,6 +46,7 @@ __all__ = [
     "Span",
     "SweepResult",
     "__version__",
+    "build_identifier",
     "clean",
     "fingerprint",
     "normalize_display",

@@ -93,7 +93,9 @@ class LangConfig:
         cli="--lang-backend",
         choices=("fast", "langdetect", "lingua", "fasttext"),
     )
-    model: str | None = option(None, "Model file for --lang-backend fasttext (never downloaded).", cli="--lang-model")
+    model: str | None = option(
+        None, "Model file for --lang-backend fasttext (never downloaded).", cli="--lang-model"
+    )
     sample_chars: int = option(
         3000, "Identify on at most this many characters, taken from four places spread over the text."
     )

@@ -19,7 +19,6 @@ user-supplied model file; nothing is ever downloaded).
 from __future__ import annotations
 
 import functools
-import math
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -76,7 +75,10 @@ PARAGRAPH_MIN_LETTERS = 30
 class LanguageIdentifier(Protocol):
     """Anything that names the language of a text; same text, same answer, always."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The backend's name, as `--lang-backend` spells it."""
+        ...
 
     def identify(self, text: str) -> LanguageResult:
         """The most likely language of `text`, or `und` when there is too little to tell."""
@@ -91,6 +93,7 @@ class _Tables:
     """langdetect's profiles as arrays: character lookup tables, n-gram keys, log-probs."""
 
     langs: tuple[str, ...]
+    alphabet: str  # compact id -> character ("?" for unknown, " " for the separator)
     char_id: npt.NDArray[np.uint16]  # BMP code point -> compact id of its normalized form
     upper: npt.NDArray[np.bool_]  # BMP code point -> normalized form is upper case
     base: int  # radix of the n-gram keys
@@ -148,7 +151,9 @@ def _tables() -> _Tables:
     keys = np.array(sorted(rows), dtype=np.int64)
     probs = np.array([rows[int(key)] for key in keys], dtype=np.float64)
     logprob = np.log(probs + _ALPHA / _BASE_FREQ)
-    return _Tables(langs, char_id, upper, base, keys, _cuckoo(keys.tolist()), logprob)
+    return _Tables(
+        langs, "? " + "".join(alphabet), char_id, upper, base, keys, _cuckoo(keys.tolist()), logprob
+    )
 
 
 # Cuckoo hashing (Pagh & Rodler, 2004): every key sits in one of two slots, so a lookup
@@ -195,7 +200,9 @@ def _lookup(tables: _Tables, grams: npt.NDArray[np.int64]) -> npt.NDArray[np.int
     with np.errstate(over="ignore"):
         slot_a = (unsigned * np.uint64(_HASH_A)) >> shift
         slot_b = (unsigned * np.uint64(_HASH_B)) >> shift
-    return np.where(keys_a[slot_a] == grams, rows_a[slot_a], np.where(keys_b[slot_b] == grams, rows_b[slot_b], -1))
+    return np.where(
+        keys_a[slot_a] == grams, rows_a[slot_a], np.where(keys_b[slot_b] == grams, rows_b[slot_b], -1)
+    )
 
 
 # --------------------------------------------------------------------------- the fast backend
@@ -281,11 +288,36 @@ class FastLangId:
 
     def scores(self, text: str) -> tuple[npt.NDArray[np.float64] | None, int]:
         """Summed log-likelihood per language and the number of n-grams; None when undetermined."""
+        counted = self._counted_rows(text)
+        if counted is None:
+            return None, 0
+        rows, counts = counted
+        summed = np.einsum("i,ij->j", counts.astype(np.float64), np.take(_tables().logprob, rows, axis=0))
+        return summed, int(counts.sum())
+
+    def ngrams(self, text: str) -> dict[str, int]:
+        """The n-grams the decision rests on, with their counts (what langdetect would sample from)."""
+        counted = self._counted_rows(text)
+        if counted is None:
+            return {}
+        tables = _tables()
+        out: dict[str, int] = {}
+        for row, count in zip(counted[0].tolist(), counted[1].tolist(), strict=True):
+            key = int(tables.keys[row])
+            chars = []
+            while key:
+                key, char = divmod(key, tables.base)
+                chars.append(tables.alphabet[char])
+            out["".join(reversed(chars))] = count
+        return out
+
+    def _counted_rows(self, text: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]] | None:
+        """Profile rows of the distinct known n-grams of `text` and their counts."""
         tables = _tables()
         text = sample_text(_url_mail_vi(text), self.sample_chars)
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
         if codes.size == 0:
-            return None, 0
+            return None
         # langdetect's cleaning_text: in a text mostly of non-Latin letters, drop A-z
         # (its check against the "Latin Extended Additional" block compares a block id
         # with a name and is never true, so every code point from U+0300 counts).
@@ -303,7 +335,7 @@ class FastLangId:
         upper = np.concatenate(([False], upper[keep]))
         letters = int(np.count_nonzero(ids > _SPACE))
         if letters < self.min_letters:
-            return None, 0
+            return None
 
         base = tables.base
         cur = ids[1:]
@@ -319,8 +351,8 @@ class FastLangId:
         three = ((ids[:-2] * base + ids[1:-1]) * base + ids[2:])[emit3]
         grams = np.concatenate((one, two, three))
         # Count each distinct n-gram once (a news article has ~7,000 n-grams but ~1,100
-        # distinct ones), look up only those, and weigh their rows by the counts. einsum
-        # sums in float64 without BLAS, so the result never depends on thread count.
+        # distinct ones), look up only those; `scores` weighs their rows by the counts
+        # with einsum, in float64 and without BLAS, so no thread count can change a sum.
         grams.sort()
         first = np.empty(grams.size, dtype=np.bool_)
         first[:1] = True
@@ -329,11 +361,9 @@ class FastLangId:
         counts = np.diff(np.append(starts, grams.size))
         rows = _lookup(tables, grams[starts])
         known_rows = rows >= 0
-        rows, counts = rows[known_rows], counts[known_rows]
-        if rows.size == 0:
-            return None, 0
-        summed = np.einsum("i,ij->j", counts.astype(np.float64), np.take(tables.logprob, rows, axis=0))
-        return summed, int(counts.sum())
+        if not known_rows.any():
+            return None
+        return rows[known_rows], counts[known_rows]
 
     def _result(self, scores: npt.NDArray[np.float64], count: int) -> LanguageResult:
         langs = _tables().langs
@@ -344,7 +374,9 @@ class FastLangId:
         order = np.argsort(-probs, kind="stable")
         best = int(order[0])
         alternatives = tuple(
-            (langs[int(index)], float(probs[index])) for index in order[1 : 1 + self.top] if probs[index] > 1e-4
+            (langs[int(index)], float(probs[index]))
+            for index in order[1 : 1 + self.top]
+            if probs[index] > 1e-4
         )
         return LanguageResult(langs[best], float(probs[best]), alternatives, count)
 
