@@ -247,3 +247,35 @@ def test_fasttext_backend_with_a_user_model(tmp_path: Path) -> None:
     assert correct >= 0.9 * len(CASES)
     assert all(0.0 < r.prob <= 1.0 for r in results)
     assert identifier.identify("12 345 — 14:35").lang == "und"
+
+
+def test_cli_lang_en_drops_every_seed_and_the_report_says_so(seeds_dir: Path, tmp_path: Path) -> None:
+    """`--lang en` on the French seeds: five drops with reason language, counted in report.json."""
+    from test_cli import read_jsonl, run_cli
+
+    out = tmp_path / "out"
+    result = run_cli("clean", str(seeds_dir), "-o", str(out), "--lang", "en", "-q")
+    assert result.returncode == 0, result.stderr
+    assert read_jsonl(out / "documents.jsonl") == []
+    dropped = read_jsonl(out / "dropped.jsonl")
+    assert len(dropped) == 5
+    assert all(d["reason"] == "language" and d["lang"] == "fr" and d["keep"] == ["en"] for d in dropped)
+    report = json.loads((out / "report.json").read_text())
+    assert report["dropped_by_reason"] == {"language": 5} and report["docs_out"] == 0
+
+
+def test_cli_toml_keep_list_and_missing_model_error(seeds_dir: Path, tmp_path: Path) -> None:
+    """`[lang] keep = ["fr", "en"]` keeps the seeds; a fastText backend without a model is exit 2."""
+    from test_cli import read_jsonl, run_cli
+
+    config = tmp_path / "lang.toml"
+    config.write_text('[lang]\nkeep = ["fr", "en"]\nmin_prob = 0.9\n')
+    out = tmp_path / "out"
+    result = run_cli("clean", str(seeds_dir), "-o", str(out), "-q", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    docs = read_jsonl(out / "documents.jsonl")
+    assert len(docs) == 5 and {d["metadata"]["lang"] for d in docs} == {"fr"}
+    assert all(d["metadata"]["lang_prob"] >= 0.99 for d in docs)
+    result = run_cli("clean", str(seeds_dir), "-o", str(out), "--lang-backend", "fasttext")
+    assert result.returncode == 2
+    assert result.stderr.startswith("corpusclean: error: ") and len(result.stderr.strip().splitlines()) == 1
