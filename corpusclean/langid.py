@@ -329,6 +329,9 @@ class FastLangId:
         bmp = np.minimum(codes, 0xFFFF)
         ids = np.where(codes <= 0xFFFF, tables.char_id[bmp], _UNKNOWN).astype(np.int64)
         upper = tables.upper[bmp] & (codes <= 0xFFFF)
+        astral = codes > 0xFFFF
+        if astral.any():  # no profile has them, but a capital like 𝐀 still starts an acronym
+            upper[astral] = [chr(code).isupper() for code in codes[astral].tolist()]
         # Runs of separators collapse to one, and the stream starts after a separator,
         # exactly as langdetect's NGram buffer behaves.
         space = ids == _SPACE
