@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -53,15 +53,7 @@ class LanguageResult:
     lang: str
     prob: float
     alternatives: tuple[tuple[str, float], ...] = ()
-    ngrams: int = 0  # n-grams (or other units) of evidence the decision rests on
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON form."""
-        return {
-            "lang": self.lang,
-            "prob": round(self.prob, 4),
-            "alternatives": [[lang, round(prob, 4)] for lang, prob in self.alternatives],
-        }
+    ngrams: int = 0  # n-grams of evidence the decision rests on (fast backend)
 
 
 UND = LanguageResult(UNDETERMINED, 0.0)
@@ -278,10 +270,6 @@ class FastLangId:
         if scores is None:
             return UND
         return self._result(scores, count)
-
-    def identify_many(self, texts: Iterable[str]) -> list[LanguageResult]:
-        """`identify` over many texts."""
-        return [self.identify(text) for text in texts]
 
     @property
     def languages(self) -> tuple[str, ...]:
