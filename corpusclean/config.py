@@ -77,8 +77,8 @@ class LangConfig:
 
     keep: tuple[str, ...] = option(
         (),
-        "Keep only documents in these languages (comma-separated ISO 639-1 codes, und = undetermined); "
-        "the others are dropped as language.",
+        "Keep only documents in these languages (comma-separated ISO 639-1 codes, und = undetermined; "
+        "none keeps every language); the others are dropped as language.",
         cli="--lang",
     )
     min_prob: float = option(
