@@ -97,7 +97,7 @@ class LangConfig:
         None, "Model file for --lang-backend fasttext (never downloaded).", cli="--lang-model"
     )
     sample_chars: int = option(
-        3000, "Identify on at most this many characters, taken from four places spread over the text."
+        3000, "Identify on at most this many characters, from four places spread over the text (0 = all)."
     )
     min_letters: int = option(12, "Texts with fewer letters than this are und (undetermined).")
     paragraphs: bool = option(
