@@ -15,6 +15,7 @@ from .config import (
     DatelineConfig,
     FilterConfig,
     InputConfig,
+    LangConfig,
     NormalizeConfig,
     OutputConfig,
     QualityConfig,
@@ -26,6 +27,7 @@ from .document import Document, Drop, Reason, Removal, Span, SweepResult, sweep
 from .errors import ConfigError, CorpuscleanError, InputError, OutputError
 from .explain import Explanation, UnknownDocumentError, explain
 from .io import ReadError, read_inputs
+from .langid import FastLangId, LanguageIdentifier, LanguageResult, LanguageStage, build_identifier
 from .normalize import fingerprint, fix_encoding_damage, normalize_display, tidy, tokenize
 from .pipeline import Cleaner, Detector, Outcome, clean
 from .repeats import RepeatDetector
@@ -48,9 +50,14 @@ __all__ = [
     "Document",
     "Drop",
     "Explanation",
+    "FastLangId",
     "FilterConfig",
     "InputConfig",
     "InputError",
+    "LangConfig",
+    "LanguageIdentifier",
+    "LanguageResult",
+    "LanguageStage",
     "LearnedBoilerplate",
     "NormalizeConfig",
     "Outcome",
@@ -73,6 +80,7 @@ __all__ = [
     "SweepResult",
     "UnknownDocumentError",
     "__version__",
+    "build_identifier",
     "clean",
     "explain",
     "fingerprint",
