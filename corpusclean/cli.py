@@ -7,6 +7,7 @@ error is one line, no traceback: exit 2 for usage or configuration, 1 for a fail
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,11 @@ from .config import Config, ConfigOption, coerce, config_options
 from .errors import ConfigError, CorpuscleanError
 
 PROG = "corpusclean"
+# Exit codes (docs/failure-modes.md). Bad records never change the code: they are in errors.jsonl.
+EXIT_OK = 0
+EXIT_FAILED = 1  # the run could not start or failed (nothing readable, output not writable)
+EXIT_USAGE = 2  # bad options or configuration
+EXIT_INPUTS_MISSING = 3  # the run completed, but some named inputs did not exist
 
 
 class _Parser(argparse.ArgumentParser):
@@ -103,17 +109,23 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from .runner import run
+    from .runner import interruptible, run
 
     config = config_from_args(args)
     if args.quiet:
         config = config.replace("run", progress=False)
-    stats = run(args.inputs, args.out, config, progress=config.run.progress)
+    with interruptible():
+        stats = run(args.inputs, args.out, config, progress=config.run.progress)
     if not args.quiet:
         print(stats.summary(), file=sys.stderr)
         if args.out != "-":
             print(f"  wrote {Path(args.out) / 'documents.jsonl'} and the ledger beside it", file=sys.stderr)
-    return 0
+    for path in stats.inputs_missing:  # already made printable by the reader
+        print(
+            f"{PROG}: error: {path}: no such file or directory (the other inputs were cleaned)",
+            file=sys.stderr,
+        )
+    return EXIT_INPUTS_MISSING if stats.inputs_missing else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -127,15 +139,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except ConfigError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except CorpuscleanError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted; outputs of this run were not completed", file=sys.stderr)
-        return 130
+        return EXIT_FAILED
+    except KeyboardInterrupt as error:
+        # 128 + signal number, as shells report a process killed by that signal.
+        signum = getattr(error, "signum", signal.SIGINT)
+        name = signal.Signals(signum).name
+        print(
+            f"{PROG}: interrupted by {name}; no output of this run was completed (run the command again)",
+            file=sys.stderr,
+        )
+        return 128 + signum
     except BrokenPipeError:
-        return 1
+        return EXIT_FAILED
 
 
 def markdown_reference() -> str:
