@@ -122,7 +122,7 @@ def _clean(args: argparse.Namespace) -> int:
             print(f"  wrote {Path(args.out) / 'documents.jsonl'} and the ledger beside it", file=sys.stderr)
     for path in stats.inputs_missing:  # already made printable by the reader
         print(
-            f"{PROG}: error: {path}: no such file or directory (the other inputs were cleaned)",
+            f"{PROG}: error: {path}: no such file or directory (other inputs were cleaned)",
             file=sys.stderr,
         )
     return EXIT_INPUTS_MISSING if stats.inputs_missing else EXIT_OK

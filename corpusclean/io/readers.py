@@ -13,6 +13,7 @@ import errno
 import gzip
 import io
 import json
+import math
 import os
 import re
 import stat
@@ -52,6 +53,7 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # first byte that is not UTF-8: enough for charset-normalizer to decide, and a 10 MB
 # file costs no more than a 64 KiB one.
 DETECT_BYTES = 1 << 15
+FEED_BYTES = 1024  # compressed bytes given to the zstd decompressor at a time
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -122,6 +124,14 @@ def expand_inputs(
             yield raw, None
             continue
         path = Path(raw)
+        if (
+            excluded is not None
+            and path.name in OUTPUT_FILES
+            and Path(os.path.realpath(path)).parent == excluded
+        ):
+            message = "this run's own output file: not read"
+            yield raw, ReadError(printable_path(raw), None, message, kind="own-output")
+            continue
         if not path.exists():
             message = "broken or looping symbolic link" if path.is_symlink() else "no such file or directory"
             yield raw, ReadError(printable_path(raw), None, message, kind="missing-input")
@@ -129,10 +139,6 @@ def expand_inputs(
         if path.is_dir():
             for found in _walk(path, excluded):
                 yield raw, found
-            continue
-        if excluded is not None and path.name in OUTPUT_FILES and path.resolve().parent == excluded:
-            message = "this run's own output file: not read"
-            yield raw, ReadError(printable_path(raw), None, message, kind="own-output")
             continue
         # A file named on the command line may be a pipe (`<(zcat dump.gz)`): read it as is.
         yield raw, path
@@ -415,11 +421,56 @@ def _open_compressed(path: Path) -> IO[bytes]:
     if name.endswith(".gz"):
         return gzip.open(path, "rb")  # type: ignore[return-value]
     if name.endswith(".zst"):
+        return io.BufferedReader(_ZstdReader(path.open("rb")), buffer_size=1 << 16)
+    return path.open("rb")
+
+
+class _ZstdReader(io.RawIOBase):
+    """Decompress concatenated zstd frames, raising EOFError when the input ends mid-frame.
+
+    zstandard's `stream_reader` returns a clean end of file for a truncated frame, which
+    would lose its records silently; here a cut archive is an error, like gzip's.
+    """
+
+    def __init__(self, raw: IO[bytes]) -> None:
         import zstandard
 
-        raw = path.open("rb")
-        return zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
-    return path.open("rb")
+        self._raw = raw
+        self._new = zstandard.ZstdDecompressor().decompressobj
+        self._frame = self._new()
+        self._input = b""
+        self._pending = b""
+        self._offset = 0
+        self._fed = False  # input given to the current frame that it has not finished
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while self._offset >= len(self._pending):
+            if not self._input:
+                self._input = self._raw.read(1 << 16)
+                if not self._input:
+                    if self._fed:
+                        raise EOFError("zstd stream ended before the end of a frame")
+                    return 0
+            # Small pieces bound what one call can inflate to (a zstd bomb of runs of one
+            # byte grows ~32 MB per KiB at worst) instead of the whole 64 KiB read.
+            piece, self._input = self._input[:FEED_BYTES], self._input[FEED_BYTES:]
+            self._fed = True
+            self._pending, self._offset = self._frame.decompress(piece), 0
+            if self._frame.eof:
+                self._input = self._frame.unused_data + self._input
+                self._frame = self._new()
+                self._fed = False
+        size = min(len(buffer), len(self._pending) - self._offset)
+        buffer[:size] = self._pending[self._offset : self._offset + size]
+        self._offset += size
+        return size
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def _stream_errors() -> tuple[type[BaseException], ...]:
@@ -493,6 +544,14 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"non-standard JSON constant {name}")
 
 
+def _finite_float(text: str) -> float:
+    # `1e999` is valid JSON but becomes inf, which no JSON writer can put back.
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"number {text[:20]} is out of range")
+    return value
+
+
 def parse_jsonl_line(raw: bytes, relative: str, line: int, stem: str, config: InputConfig) -> InputItem:
     """One JSONL record as a Document, or a ReadError saying what is wrong with it."""
     replaced = 0
@@ -505,7 +564,7 @@ def parse_jsonl_line(raw: bytes, relative: str, line: int, stem: str, config: In
         text = raw.decode("utf-8", errors="replace")
         replaced = text.count("\ufffd")
     try:
-        record = json.loads(text, parse_constant=_reject_constant)
+        record = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as error:
         return ReadError(
             relative, line, f"invalid JSON: {error.msg} at column {error.colno}", kind="invalid-json"
