@@ -62,33 +62,58 @@ def build(root: Path) -> tuple[list[Case], list[str]]:
     text_file(
         "cp1252.txt",
         ARTICLE.encode("cp1252"),
-        Case("cp1252 article", "encodings", "documents", {"id": "cp1252"},
-             check=lambda r: r["metadata"]["encoding"] == "cp1252" and "préfecture" in r["text"]),
-    )  # fmt: skip
+        Case(
+            "cp1252 article",
+            "encodings",
+            "documents",
+            {"id": "cp1252"},
+            check=lambda r: r["metadata"]["encoding"] == "cp1252" and "préfecture" in r["text"],
+        ),
+    )
     text_file(
         "latin1.txt",
         ARTICLE.replace("’", "'").replace("—", "-").encode("latin-1"),
-        Case("latin-1 article", "encodings", "documents", {"id": "latin1"},
-             check=lambda r: "encoding" in r["metadata"] and "été très chaud" in r["text"]),
-    )  # fmt: skip
+        Case(
+            "latin-1 article",
+            "encodings",
+            "documents",
+            {"id": "latin1"},
+            check=lambda r: "encoding" in r["metadata"] and "été très chaud" in r["text"],
+        ),
+    )
     text_file(
         "utf16le.txt",
         ARTICLE.encode("utf-16"),
-        Case("UTF-16 LE with BOM", "encodings", "documents", {"id": "utf16le"},
-             check=lambda r: r["metadata"]["encoding"] == "utf-16" and r["text"].startswith("Un été")),
-    )  # fmt: skip
+        Case(
+            "UTF-16 LE with BOM",
+            "encodings",
+            "documents",
+            {"id": "utf16le"},
+            check=lambda r: r["metadata"]["encoding"] == "utf-16" and r["text"].startswith("Un été"),
+        ),
+    )
     text_file(
         "utf16be.txt",
         b"\xfe\xff" + ARTICLE.encode("utf-16-be"),
-        Case("UTF-16 BE with BOM", "encodings", "documents", {"id": "utf16be"},
-             check=lambda r: r["metadata"]["encoding"] == "utf-16" and "Marseille" in r["text"]),
-    )  # fmt: skip
+        Case(
+            "UTF-16 BE with BOM",
+            "encodings",
+            "documents",
+            {"id": "utf16be"},
+            check=lambda r: r["metadata"]["encoding"] == "utf-16" and "Marseille" in r["text"],
+        ),
+    )
     text_file(
         "utf8bom.txt",
         b"\xef\xbb\xbf" + ARTICLE.encode(),
-        Case("UTF-8 with BOM", "encodings", "documents", {"id": "utf8bom"},
-             check=lambda r: r["metadata"]["encoding"] == "utf-8-sig" and r["text"].startswith("Un été")),
-    )  # fmt: skip
+        Case(
+            "UTF-8 with BOM",
+            "encodings",
+            "documents",
+            {"id": "utf8bom"},
+            check=lambda r: r["metadata"]["encoding"] == "utf-8-sig" and r["text"].startswith("Un été"),
+        ),
+    )
     text_file(
         "utf16-odd.txt",
         ARTICLE.encode("utf-16") + b"\x0a",
@@ -133,10 +158,16 @@ def build(root: Path) -> tuple[list[Case], list[str]]:
     # Size.
     text_file(
         "giant.txt",
-        (DEPECHE + " ") .encode() * (MAX_BYTES // 40),
-        Case("one-line page over --max-bytes", "size", "dropped", {"id": "giant"}, "too_large",
-             check=lambda r: r["max_bytes"] == MAX_BYTES and r["bytes"] > MAX_BYTES),
-    )  # fmt: skip
+        (DEPECHE + " ").encode() * (MAX_BYTES // 40),
+        Case(
+            "one-line page over --max-bytes",
+            "size",
+            "dropped",
+            {"id": "giant"},
+            "too_large",
+            check=lambda r: r["max_bytes"] == MAX_BYTES and r["bytes"] > MAX_BYTES,
+        ),
+    )
 
     # JSONL.
     (dump / "feed.jsonl").write_bytes(
@@ -162,24 +193,47 @@ def build(root: Path) -> tuple[list[Case], list[str]]:
     )
     cases += [
         Case("JSONL good record", "jsonl", "documents", {"id": "ok-1"}),
-        Case("JSONL line that is an array", "jsonl", "errors", {"path": "feed.jsonl", "line": 2}, "JSON object"),
-        Case("JSONL missing text", "jsonl", "errors", {"path": "feed.jsonl", "line": 3}, "missing text field"),
+        Case(
+            "JSONL line that is an array", "jsonl", "errors", {"path": "feed.jsonl", "line": 2}, "JSON object"
+        ),
+        Case(
+            "JSONL missing text", "jsonl", "errors", {"path": "feed.jsonl", "line": 3}, "missing text field"
+        ),
         Case("JSONL non-string text", "jsonl", "errors", {"path": "feed.jsonl", "line": 4}, "not a string"),
         Case("JSONL truncated line", "jsonl", "errors", {"path": "feed.jsonl", "line": 5}, "invalid JSON"),
         Case("JSONL NaN", "jsonl", "errors", {"path": "feed.jsonl", "line": 6}, "NaN"),
-        Case("JSONL nested 100k deep", "jsonl", "errors", {"path": "feed.jsonl", "line": 7}, "nested too deeply"),
+        Case(
+            "JSONL nested 100k deep",
+            "jsonl",
+            "errors",
+            {"path": "feed.jsonl", "line": 7},
+            "nested too deeply",
+        ),
         Case("JSONL 5000-digit id", "jsonl", "errors", {"path": "feed.jsonl", "line": 8}, "invalid JSON"),
         Case("JSONL lone surrogate", "jsonl", "errors", {"path": "feed.jsonl", "line": 9}, "surrogate"),
         Case("JSONL invalid UTF-8", "jsonl", "errors", {"path": "feed.jsonl", "line": 10}, "invalid UTF-8"),
-        Case("duplicate id, first", "jsonl", "documents", {"id": "dup"}, check=lambda r: r["text"] == DEPECHE),
-        Case("duplicate id, renamed", "jsonl", "documents", {"id": "dup#2"},
-             check=lambda r: r["metadata"]["id_original"] == "dup" and r["text"] == ENGLISH),
+        Case(
+            "duplicate id, first", "jsonl", "documents", {"id": "dup"}, check=lambda r: r["text"] == DEPECHE
+        ),
+        Case(
+            "duplicate id, renamed",
+            "jsonl",
+            "documents",
+            {"id": "dup#2"},
+            check=lambda r: r["metadata"]["id_original"] == "dup" and r["text"] == ENGLISH,
+        ),
         Case("JSONL whitespace text, empty id", "not text", "dropped", {"id": "feed-L13"}, "empty"),
         Case("path-like id", "untrusted", "documents", {"id": "../../etc/passwd"}),
-        Case("JSONL line over --max-bytes", "size", "dropped", {"id": "feed-L16"}, "too_large",
-             check=lambda r: r["bytes"] > MAX_BYTES),
+        Case(
+            "JSONL line over --max-bytes",
+            "size",
+            "dropped",
+            {"id": "feed-L16"},
+            "too_large",
+            check=lambda r: r["bytes"] > MAX_BYTES,
+        ),
         Case("record after an oversize line", "size", "documents", {"id": "after-oversize"}),
-    ]  # fmt: skip
+    ]
 
     whole = jsonl(*({"id": f"gz-{i}", "text": f"{DEPECHE} Dépêche numéro {i}."} for i in range(200)))
     (dump / "cut.jsonl.gz").write_bytes(gzip.compress(whole)[:-600])
@@ -187,7 +241,8 @@ def build(root: Path) -> tuple[list[Case], list[str]]:
     compressor = zstandard.ZstdCompressor().compressobj()
     lines = whole.replace(b"gz-", b"zs-").splitlines(keepends=True)
     blocks = [
-        compressor.compress(b"".join(lines[i : i + 20])) + compressor.flush(1) for i in range(0, 200, 20)
+        compressor.compress(b"".join(lines[i : i + 20])) + compressor.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK)
+        for i in range(0, 200, 20)
     ]
     (dump / "cut.jsonl.zst").write_bytes(b"".join(blocks)[:-100])
     (dump / "fake.jsonl.gz").write_bytes(jsonl({"id": "fake", "text": DEPECHE}))
@@ -201,7 +256,7 @@ def build(root: Path) -> tuple[list[Case], list[str]]:
         Case("plain text named .jsonl.gz", "jsonl", "errors", {"path": "fake.jsonl.gz"}, "corrupt"),
         Case("JSONL with a UTF-8 BOM", "encodings", "documents", {"id": "bom-1"}),
         Case("JSONL in UTF-16", "encodings", "errors", {"path": "wide.jsonl"}, "must be UTF-8"),
-    ]  # fmt: skip
+    ]
 
     # Inputs: links, pipes, odd names, our own output inside the dump, a missing path.
     (dump / "sub").mkdir()
@@ -214,12 +269,18 @@ def build(root: Path) -> tuple[list[Case], list[str]]:
     (dump / weird).write_text(DEPECHE, encoding="utf-8")
     missing = str(root / "absent.jsonl")
     cases += [
-        Case("file in a subfolder", "inputs", "documents", {"id": "note"}, check=lambda r: r["metadata"]["source"] == "sub"),
+        Case(
+            "file in a subfolder",
+            "inputs",
+            "documents",
+            {"id": "note"},
+            check=lambda r: r["metadata"]["source"] == "sub",
+        ),
         Case("directory symlink loop", "inputs", "errors", {"path": "sub/up"}, "symbolic link loop"),
         Case("file symlink to itself", "inputs", "errors", {"path": "self.txt"}, "symbolic link loop"),
         Case("dangling symlink", "inputs", "errors", {"path": "dangling.txt"}, "broken symbolic link"),
         Case("named pipe in the dump", "inputs", "errors", {"path": "pipe.txt"}, "named pipe"),
         Case("non-UTF-8 file name", "inputs", "documents", {"id": "caf\\xe9"}),
         Case("missing input path", "inputs", "errors", {"path": missing}, "no such file or directory"),
-    ]  # fmt: skip
+    ]
     return cases, [str(dump), missing]

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from hostile_cases import MAX_BYTES, Case, build
-
 from test_cli import read_jsonl, run_cli
 
 
@@ -92,7 +91,7 @@ def test_every_error_row_names_its_file_and_kind(hostile_run: tuple) -> None:
 
 def test_own_output_inside_the_input_is_never_read_back(hostile_run: tuple, tmp_path: Path) -> None:
     """Running again with the output inside the dump reads exactly the same records."""
-    cases, out, first = hostile_run
+    cases, out, _ = hostile_run
     before = json.loads((out / "report.json").read_text(encoding="utf-8"))
     dump = out.parent
     missing = next(c for c in cases if c.name == "missing input path").match["path"]
