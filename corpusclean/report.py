@@ -37,7 +37,8 @@ class RunStats:
             if item.kind == "missing-input":
                 self.inputs_missing.append(item.path)
             return
-        if "id_original" in item.doc.metadata:
+        original = item.doc.metadata.get("id_original")
+        if isinstance(original, str) and item.doc.id.startswith(original + "#"):
             self.ids_renamed += 1
         for stage, seconds in item.timings.items():
             self.seconds[stage] += seconds

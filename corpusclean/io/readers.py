@@ -132,8 +132,8 @@ def expand_inputs(
             message = "this run's own output file: not read"
             yield raw, ReadError(printable_path(raw), None, message, kind="own-output")
             continue
-        if not path.exists():
-            message = "broken or looping symbolic link" if path.is_symlink() else "no such file or directory"
+        if not path.exists():  # also a broken or looping symbolic link, as `ls` says
+            message = "no such file or directory"
             yield raw, ReadError(printable_path(raw), None, message, kind="missing-input")
             continue
         if path.is_dir():
