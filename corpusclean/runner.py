@@ -38,6 +38,7 @@ CHUNK_DOCUMENTS = 32
 CHUNKS_IN_FLIGHT_PER_WORKER = 4
 
 _worker_cleaner: Cleaner | None = None
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -82,6 +83,7 @@ def _init_worker(cleaner: Cleaner) -> None:
     # workers with SIGTERM, which must then simply end them.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
 
 def _process_chunk(items: list[InputItem]) -> list[Outcome | ReadError]:
@@ -108,7 +110,14 @@ def process_all(
             yield item if isinstance(item, ReadError) else cleaner.process(item)
         return
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    pool = context.Pool(workers, initializer=_init_worker, initargs=(cleaner,))
+    # Signals stay blocked while workers fork, so none can reach a worker before it has set
+    # its own handlers (it would run the parent's, which raises); the parent's are unblocked
+    # right after, and a pending one is delivered then.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        pool = context.Pool(workers, initializer=_init_worker, initargs=(cleaner,))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     try:
         pending: deque[Any] = deque()
         iterator = iter(items)
