@@ -1,7 +1,8 @@
 """The `corpusclean` command: thin functions over the public API.
 
 Data goes to files (or stdout with `-o -`); progress and the summary go to stderr. An
-error is one line, no traceback: exit 2 for usage or configuration, 1 for a failed run.
+error is one line, no traceback: exit 2 for usage or configuration, 1 for a failed run,
+3 for a run that completed without some named inputs, 128 + N when stopped by signal N.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
         "clean",
         help="Clean and de-duplicate documents into an output directory.",
         description="Clean and de-duplicate documents: writes documents.jsonl, dropped.jsonl, "
-        "errors.jsonl and report.json into OUT.",
+        "errors.jsonl and report.json into OUT. Exit codes: 0 done, 1 failed, 2 bad usage or config, "
+        "3 done but some named inputs were missing, 130/143 interrupted (docs/failure-modes.md).",
     )
     clean.add_argument(
         "inputs",
