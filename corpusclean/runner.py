@@ -166,6 +166,7 @@ def run(
     to_stdout = str(out) == "-"
     out_dir = None if to_stdout else Path(out)
     if out_dir is not None:
+        _refuse_overwriting_inputs(inputs, out_dir)
         _prepare_output(out_dir)
     started = time.perf_counter()
     cleaner = Cleaner(config)
@@ -229,6 +230,19 @@ def run(
         report["inputs"] = [printable_path(p) for p in inputs]
         write_json_atomic(out_dir / "report.json", report)
     return stats
+
+
+def _refuse_overwriting_inputs(inputs: Sequence[str], out_dir: Path) -> None:
+    """Stop before touching anything when a named input is a file this run would replace."""
+    target = Path(os.path.realpath(out_dir))
+    for raw in inputs:
+        if raw == "-" or Path(raw).name not in OUTPUT_FILES:
+            continue
+        if Path(os.path.realpath(raw)).parent == target:
+            shown = printable_path(raw)
+            raise OutputError(
+                f"{shown}: input is an output file of this run; choose another output directory"
+            )
 
 
 def _prepare_output(out_dir: Path) -> None:

@@ -103,15 +103,16 @@ def test_own_output_inside_the_input_is_never_read_back(hostile_run: tuple, tmp_
 
 
 def test_naming_an_output_file_as_input_is_refused(tmp_path: Path) -> None:
-    """`clean out/documents.jsonl -o out` does not read the file it is about to replace."""
+    """`clean out/documents.jsonl -o out` stops before it can destroy the file it would read."""
     data = tmp_path / "a.jsonl"
     data.write_text(json.dumps({"id": "a", "text": "Le sommet s’est ouvert lundi."}) + "\n", encoding="utf-8")
     out = tmp_path / "out"
     assert run_cli("clean", str(data), "-o", str(out), "-q").returncode == 0
+    before = (out / "documents.jsonl").read_bytes()
     result = run_cli("clean", str(data), str(out / "documents.jsonl"), "-o", str(out), "-q")
-    assert result.returncode == 0, result.stderr
-    errors = read_jsonl(out / "errors.jsonl")
-    assert [(e["kind"], e["error"]) for e in errors] == [
-        ("own-output", "this run's own output file: not read")
-    ]
-    assert [d["id"] for d in read_jsonl(out / "documents.jsonl")] == ["a"]
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"corpusclean: error: {out / 'documents.jsonl'}: input is an output file of this run; "
+        "choose another output directory\n"
+    )
+    assert (out / "documents.jsonl").read_bytes() == before
