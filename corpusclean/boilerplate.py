@@ -100,7 +100,16 @@ class LearnedBoilerplate:
             self._evict()
 
     def detect(self, text: SegmentedText) -> Iterator[Span]:
-        """Mark every line whose fingerprint is frequent enough in this document's source."""
+        """Mark every line whose fingerprint is frequent enough in this document's source.
+
+        A document made only of such lines is left alone: it is a copy of other documents,
+        which de-duplication keeps once, not boilerplate to empty every copy of.
+        """
+        spans = list(self._frequent_lines(text))
+        if len(spans) < len(text.lines):
+            yield from spans
+
+    def _frequent_lines(self, text: SegmentedText) -> Iterator[Span]:
         source = text.source if text.source is not None else NO_SOURCE
         table = self.counts.get(source)
         docs = self.docs.get(source, 0)

@@ -336,8 +336,8 @@ class LineClassifier:
         has_body = body_start <= body_end
         if not has_body:
             # No line reads as prose (a one-line dispatch, a list): context has nothing to
-            # go on, so only lines that are boilerplate on their own go.
-            labels = ["bad" if label == "bad" else "good" for label in initial]
+            # go on, so only lines showing chrome (separators, links, cues, ©) go.
+            labels = ["bad" if label == "bad" and not c else "good" for label, c in zip(initial, clean, strict=True)]
         verdicts = []
         for i, segment in enumerate(lines):
             label = labels[i]

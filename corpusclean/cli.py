@@ -1,12 +1,14 @@
 """The `corpusclean` command: thin functions over the public API.
 
 Data goes to files (or stdout with `-o -`); progress and the summary go to stderr. An
-error is one line, no traceback: exit 2 for usage or configuration, 1 for a failed run.
+error is one line, no traceback: exit 2 for usage or configuration, 1 for a failed run,
+3 for a run that completed without some named inputs, 128 + N when stopped by signal N.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import typing
 from collections.abc import Sequence
@@ -18,6 +20,11 @@ from .config import Config, ConfigOption, coerce, config_options
 from .errors import ConfigError, CorpuscleanError
 
 PROG = "corpusclean"
+# Exit codes (docs/failure-modes.md). Bad records never change the code: they are in errors.jsonl.
+EXIT_OK = 0
+EXIT_FAILED = 1  # the run could not start or failed (nothing readable, output not writable)
+EXIT_USAGE = 2  # bad options or configuration
+EXIT_INPUTS_MISSING = 3  # the run completed, but some named inputs did not exist
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
         "clean",
         help="Clean and de-duplicate documents into an output directory.",
         description="Clean and de-duplicate documents: writes documents.jsonl, dropped.jsonl, "
-        "errors.jsonl and report.json into OUT.",
+        "errors.jsonl and report.json into OUT. Exit codes: 0 done, 1 failed, 2 bad usage or config, "
+        "3 done but some named inputs were missing, 130/143 interrupted (docs/failure-modes.md).",
     )
     clean.add_argument(
         "inputs",
@@ -139,18 +147,24 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from .runner import run
+    from .runner import interruptible, run
 
     config = config_from_args(args)
     if args.quiet:
         config = config.replace("run", progress=False)
-    stats = run(args.inputs, args.out, config, progress=config.run.progress)
+    with interruptible():
+        stats = run(args.inputs, args.out, config, progress=config.run.progress)
     if not args.quiet:
         print(stats.summary(), file=sys.stderr)
         if args.out != "-":
             print(f"  wrote {Path(args.out) / 'documents.jsonl'} and the ledger beside it", file=sys.stderr)
             print(f"  report: {Path(args.out) / 'report.html'}", file=sys.stderr)
-    return 0
+    for path in stats.inputs_missing:  # already made printable by the reader
+        print(
+            f"{PROG}: error: {path}: no such file or directory (other inputs were cleaned)",
+            file=sys.stderr,
+        )
+    return EXIT_INPUTS_MISSING if stats.inputs_missing else EXIT_OK
 
 
 def _explain(args: argparse.Namespace) -> int:
@@ -189,15 +203,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except ConfigError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except CorpuscleanError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted; outputs of this run were not completed", file=sys.stderr)
-        return 130
+        return EXIT_FAILED
+    except KeyboardInterrupt as error:
+        # 128 + signal number, as shells report a process killed by that signal.
+        signum = getattr(error, "signum", signal.SIGINT)
+        name = signal.Signals(signum).name
+        print(
+            f"{PROG}: interrupted by {name}; no output of this run was completed (run the command again)",
+            file=sys.stderr,
+        )
+        return 128 + signum
     except BrokenPipeError:
-        return 1
+        return EXIT_FAILED
 
 
 def markdown_reference() -> str:

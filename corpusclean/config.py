@@ -40,6 +40,17 @@ class InputConfig:
     max_bytes: int = option(
         10_000_000, "Documents larger than this many bytes are dropped as too_large.", cli="--max-bytes"
     )
+    on_decode_error: str = option(
+        "error",
+        "Bytes that no encoding decodes: record an error, or replace them with U+FFFD and record it.",
+        choices=("error", "replace"),
+    )
+
+    def __post_init__(self) -> None:
+        if self.on_decode_error not in ("error", "replace"):
+            raise ValueError(f"on_decode_error must be 'error' or 'replace', not {self.on_decode_error!r}")
+        if self.max_bytes < 1:
+            raise ValueError(f"max_bytes must be at least 1, not {self.max_bytes}")
 
 
 @dataclass(frozen=True, slots=True)

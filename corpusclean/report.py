@@ -25,13 +25,22 @@ class RunStats:
     rules: Counter[str] = field(default_factory=Counter)
     rule_timeouts: Counter[str] = field(default_factory=Counter)
     seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    errors_by_kind: Counter[str] = field(default_factory=Counter)
+    ids_renamed: int = 0  # duplicate ids made unique (`x#2`), see metadata["id_original"]
+    inputs_missing: list[str] = field(default_factory=list)  # named inputs that did not exist
 
     def add(self, item: Outcome | ReadError) -> None:
         """Count one input record's fate."""
         self.docs_in += 1
         if isinstance(item, ReadError):
             self.errors += 1
+            self.errors_by_kind[item.kind] += 1
+            if item.kind == "missing-input":
+                self.inputs_missing.append(item.path)
             return
+        original = item.doc.metadata.get("id_original")
+        if isinstance(original, str) and item.doc.id.startswith(original + "#"):
+            self.ids_renamed += 1
         for stage, seconds in item.timings.items():
             self.seconds[stage] += seconds
         self.chars_in += item.chars_in
@@ -66,6 +75,9 @@ class RunStats:
             "errors": self.errors,
             "balanced": self.balanced(),
             "dropped_by_reason": dict(sorted(self.dropped.items())),
+            "errors_by_kind": dict(sorted(self.errors_by_kind.items())),
+            "ids_renamed": self.ids_renamed,
+            "inputs_missing": list(self.inputs_missing),
             "chars_in": self.chars_in,
             "chars_out": self.chars_out,
             "chars_removed_by_reason": dict(sorted(self.chars_removed.items())),
@@ -86,4 +98,5 @@ class RunStats:
             f"  dropped: {dropped}\n"
             f"  characters: {self.chars_in} in, {self.chars_out} out ({share:.1f}% removed)\n"
             f"  removed by reason: {removed}"
+            + (f"\n  duplicate ids renamed: {self.ids_renamed}" if self.ids_renamed else "")
         )

@@ -8,20 +8,25 @@ byte-identical whatever the number of workers.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import ExitStack
+from collections import deque
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from .config import Config
 from .document import Document
-from .errors import OutputError
-from .io.readers import InputItem, ReadError, read_inputs
-from .io.writers import AtomicJsonlWriter, write_json_atomic
+from .errors import InputError, OutputError
+from .io.readers import InputItem, ReadError, missing_inputs, printable_path, read_inputs
+from .io.writers import OUTPUT_FILES, AtomicJsonlWriter, write_json_atomic
 from .pipeline import Cleaner, Outcome
 from .report import RunStats
 from .reporting import ReportCollector, write_report_html
@@ -29,20 +34,62 @@ from .reporting import ReportCollector, write_report_html
 # Documents handed to a worker at a time: large enough to amortize pickling, small
 # enough to keep memory bounded and the progress bar moving.
 CHUNK_DOCUMENTS = 32
+# Chunks in flight per worker: enough to keep every worker busy while this process
+# writes, few enough that memory stays bounded (Pool.imap would read all input ahead).
+CHUNKS_IN_FLIGHT_PER_WORKER = 4
 
 _worker_cleaner: Cleaner | None = None
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """The run was stopped by SIGINT or SIGTERM; `signum` says which (exit code 128 + signum)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into `RunInterrupted` in this (main) thread, for a prompt clean stop.
+
+    The first signal raises; later ones are ignored so the clean-up (worker shutdown,
+    removing `.partial` files) is not itself interrupted. Outside the main thread
+    signals cannot be handled and this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    fired = False
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        nonlocal fired
+        if not fired:
+            fired = True
+            raise RunInterrupted(signum)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def _init_worker(cleaner: Cleaner) -> None:
     global _worker_cleaner
     _worker_cleaner = cleaner
+    # The parent alone handles Ctrl-C (it reaches the whole process group) and stops the
+    # workers with SIGTERM, which must then simply end them.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
 
-def _process_in_worker(item: InputItem) -> Outcome | ReadError:
-    if isinstance(item, ReadError):
-        return item
+def _process_chunk(items: list[InputItem]) -> list[Outcome | ReadError]:
     assert _worker_cleaner is not None
-    return _worker_cleaner.process(item)
+    return [item if isinstance(item, ReadError) else _worker_cleaner.process(item) for item in items]
 
 
 def resolve_workers(requested: int) -> int:
@@ -55,15 +102,36 @@ def resolve_workers(requested: int) -> int:
         return os.cpu_count() or 1
 
 
-def process_all(cleaner: Cleaner, items: Iterable[InputItem], workers: int) -> Iterator[Outcome | ReadError]:
+def process_all(
+    cleaner: Cleaner, items: Iterable[InputItem], workers: int
+) -> Generator[Outcome | ReadError, None, None]:
     """Per-document work, in worker processes when `workers > 1`, results in input order."""
     if workers <= 1:
         for item in items:
             yield item if isinstance(item, ReadError) else cleaner.process(item)
         return
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(cleaner,)) as pool:
-        yield from pool.imap(_process_in_worker, items, chunksize=CHUNK_DOCUMENTS)
+    # Signals stay blocked while workers fork, so none can reach a worker before it has set
+    # its own handlers (it would run the parent's, which raises); the parent's are unblocked
+    # right after, and a pending one is delivered then.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        pool = context.Pool(workers, initializer=_init_worker, initargs=(cleaner,))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    try:
+        pending: deque[Any] = deque()
+        iterator = iter(items)
+        while chunk := list(itertools.islice(iterator, CHUNK_DOCUMENTS)):
+            pending.append(pool.apply_async(_process_chunk, (chunk,)))
+            if len(pending) >= workers * CHUNKS_IN_FLIGHT_PER_WORKER:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+        pool.close()
+        pool.join()
+    finally:
+        pool.terminate()  # on an interruption or an error: stop the workers now, never wait for them
 
 
 def dropped_record(outcome: Outcome) -> dict[str, Any]:
@@ -84,19 +152,30 @@ def run(
     *,
     progress: bool = False,
 ) -> RunStats:
-    """Clean `inputs` into `out` (a directory, or "-" for documents on stdout)."""
+    """Clean `inputs` into `out` (a directory, or "-" for documents on stdout).
+
+    A named input that does not exist becomes a row of errors.jsonl and is listed in
+    `RunStats.inputs_missing`; the rest of the run goes on. Only when no named input
+    exists at all is it an `InputError`. The outputs appear under their final names only
+    when the run completes (report.json last); an interrupted run leaves none of them,
+    and running the same command again starts afresh and finishes the job.
+    """
     config = config or Config()
+    missing = missing_inputs(inputs)
+    if inputs and len(missing) == len(inputs):
+        raise InputError(f"{', '.join(missing)}: no such file or directory")
     to_stdout = str(out) == "-"
     out_dir = None if to_stdout else Path(out)
     if out_dir is not None:
+        _refuse_overwriting_inputs(inputs, out_dir)
         _prepare_output(out_dir)
     started = time.perf_counter()
     cleaner = Cleaner(config)
     if any(hasattr(d, "fit") for d in cleaner.detectors):
         clock = time.perf_counter()
-        # Standard input can be read only once: its documents are cleaned with what the
-        # file inputs (and any loaded counts) taught, but are not counted themselves.
-        fit_inputs = [path for path in inputs if path != "-"]
+        # Standard input and named pipes can be read only once: their documents are cleaned
+        # with what the file inputs (and any loaded counts) taught, but are not counted.
+        fit_inputs = [path for path in inputs if path != "-" and (Path(path).is_file() or Path(path).is_dir())]
         cleaner.fit(
             item
             for item in read_inputs(fit_inputs, config.input, exclude=out_dir)
@@ -125,13 +204,16 @@ def run(
             )
             errors = stack.enter_context(AtomicJsonlWriter(out_dir / "errors.jsonl"))
         bar = _progress_bar(progress)
+        # Closed explicitly (not when garbage-collected) so an interruption stops the workers at once.
+        results = process_all(cleaner, items, resolve_workers(config.run.workers))
+        stack.enter_context(closing(results))
         try:
-            for result in process_all(cleaner, items, resolve_workers(config.run.workers)):
+            for result in results:
                 if isinstance(result, ReadError):
                     if errors is not None:
                         errors.write(result.to_dict())
                         collector.add_error(result.to_dict())
-                    else:
+                    elif result.kind != "missing-input":  # the CLI names those itself
                         print(
                             f"corpusclean: {result.path}:{result.line or '-'}: {result.error}",
                             file=sys.stderr,
@@ -152,16 +234,29 @@ def run(
         finally:
             if bar is not None:
                 bar.close()
-        stats.seconds["total"] = time.perf_counter() - started
-        if out_dir is not None:
-            report = stats.to_dict()
-            report["config"] = config.to_dict()
-            report["inputs"] = list(inputs)
-            write_json_atomic(out_dir / "report.json", report)
+    stats.seconds["total"] = time.perf_counter() - started
     if out_dir is not None:
+        report = stats.to_dict()
+        report["config"] = config.to_dict()
+        report["inputs"] = [printable_path(p) for p in inputs]
         # After the writers closed: the sampled duplicates' kept documents are read back.
         write_report_html(out_dir, report, collector)
+        # report.json is written last: its presence says the run completed.
+        write_json_atomic(out_dir / "report.json", report)
     return stats
+
+
+def _refuse_overwriting_inputs(inputs: Sequence[str], out_dir: Path) -> None:
+    """Stop before touching anything when a named input is a file this run would replace."""
+    target = Path(os.path.realpath(out_dir))
+    for raw in inputs:
+        if raw == "-" or Path(raw).name not in OUTPUT_FILES:
+            continue
+        if Path(os.path.realpath(raw)).parent == target:
+            shown = printable_path(raw)
+            raise OutputError(
+                f"{shown}: input is an output file of this run; choose another output directory"
+            )
 
 
 def _prepare_output(out_dir: Path) -> None:
@@ -171,8 +266,12 @@ def _prepare_output(out_dir: Path) -> None:
         raise OutputError(f"{out_dir}: cannot create output directory: {error.strerror or error}") from None
     if not os.access(out_dir, os.W_OK):
         raise OutputError(f"{out_dir}: output directory is not writable")
+    # Clean restart: leftovers of an interrupted run and the outputs of an earlier one go
+    # first, so the directory never mixes runs and never looks complete before report.json.
     for leftover in out_dir.glob("*.partial"):
         leftover.unlink(missing_ok=True)
+    for name in sorted(OUTPUT_FILES):
+        (out_dir / name).unlink(missing_ok=True)
 
 
 def _progress_bar(enabled: bool) -> Any:

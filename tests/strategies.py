@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 
 from hypothesis import strategies as st
@@ -234,3 +235,64 @@ def multilingual_text(draw: st.DrawFn) -> str:
         out.append(draw(glue))
         out.append(piece)
     return "".join(out)
+
+
+# Starts of files that are not text, as dumps really contain them (see io/readers.py).
+BINARY_HEADS = [b"%PDF-1.4\n", b"PK\x03\x04", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xe0", b"\x1f\x8b\x08"]
+
+
+@st.composite
+def hostile_bytes(draw: st.DrawFn) -> bytes:
+    """Bytes a .txt in a scraped dump may hold: news text in some encoding, damaged, or not text at all."""
+    kind = draw(st.sampled_from(["encoded", "damaged", "binary", "random"]))
+    if kind == "random":
+        return draw(st.binary(max_size=600))
+    text = draw(news_text())
+    codec = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "mac_roman"]))
+    data = text.encode(codec, errors="replace")
+    if kind == "damaged":
+        cut = draw(st.integers(0, len(data)))
+        data = data[:cut] + draw(st.binary(max_size=8)) + data[cut:]
+    elif kind == "binary":
+        data = draw(st.sampled_from(BINARY_HEADS)) + data
+    return data
+
+
+_JSON_LEAF = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
+_JSON = st.recursive(
+    _JSON_LEAF,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@st.composite
+def jsonl_record(draw: st.DrawFn) -> bytes:
+    """One JSONL line: a plausible record with odd fields, any JSON value, or broken bytes."""
+    kind = draw(st.sampled_from(["record", "record", "value", "broken", "escapes", "blank"]))
+    if kind == "blank":
+        return draw(st.sampled_from([b"", b"  ", b"\t\r"]))
+    if kind == "broken":
+        return draw(st.binary(max_size=80)).replace(b"\n", b" ")
+    if kind == "escapes":
+        # Lone surrogates and huge numbers: valid JSON syntax that is no valid text or value.
+        return draw(
+            st.sampled_from([b'{"text": "caf\\udce9"}', b'{"text": "x", "n": 1e999}', b'{"id": NaN}'])
+        )
+    if kind == "value":
+        return json.dumps(draw(_JSON)).encode()
+    record: dict[str, object] = {}
+    if draw(st.booleans()):
+        record["id"] = draw(
+            st.sampled_from(["dup", "", "../../etc/passwd", 7, None, ["x"]]) | st.text(max_size=12)
+        )
+    if draw(st.integers(0, 4)):
+        record["text"] = draw(news_text() | st.text(max_size=40) | st.just("   ") | _JSON)
+    if draw(st.booleans()):
+        record["metadata"] = draw(_JSON)
+    return json.dumps(record, ensure_ascii=draw(st.booleans())).encode()
+
+
+def jsonl_lines() -> st.SearchStrategy[list[bytes]]:
+    """A JSONL file's lines (without newlines): records, junk, duplicates and blanks."""
+    return st.lists(jsonl_record(), min_size=1, max_size=8)

@@ -1,7 +1,7 @@
 """Reading inputs and writing outputs, streaming."""
 
 from .readers import ReadError, as_documents, parse_header, read_inputs
-from .writers import AtomicJsonlWriter, write_json_atomic
+from .writers import AtomicJsonlWriter, safe_filename, write_json_atomic
 
 __all__ = [
     "AtomicJsonlWriter",
@@ -9,5 +9,6 @@ __all__ = [
     "as_documents",
     "parse_header",
     "read_inputs",
+    "safe_filename",
     "write_json_atomic",
 ]

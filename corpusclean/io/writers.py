@@ -6,10 +6,13 @@ import gzip
 import io
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
+
+import xxhash
 
 
 def dumps(record: Any) -> str:
@@ -83,3 +86,44 @@ def write_json_atomic(path: Path, data: Any) -> None:
     temp = path.with_name(path.name + ".partial")
     temp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     os.replace(temp, path)
+
+
+# Every file a run writes into its output directory; readers never read these back.
+OUTPUT_FILES = frozenset(
+    {
+        "documents.jsonl",
+        "documents.jsonl.gz",
+        "dropped.jsonl",
+        "dropped.jsonl.gz",
+        "errors.jsonl",
+        "report.json",
+        "report.html",
+    }
+)
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(doc_id: str, *, max_chars: int = 80) -> str:
+    """A file name made from a document id that cannot escape a directory or name a device.
+
+    Ids come from untrusted input (`../../etc/passwd`, `CON`, 10 kB of emoji): only
+    ASCII letters, digits, `.`, `_` and `-` survive, never as a leading dot, and a
+    short hash of the full id is appended whenever anything was changed, so two ids
+    never share a name.
+
+    >>> safe_filename("001_d123fd011bf649b3")
+    '001_d123fd011bf649b3'
+    >>> safe_filename("../../etc/passwd")
+    'etc_passwd-f2c2ba8b2d201361'
+    """
+    cleaned = _UNSAFE.sub("_", doc_id).strip("._-")[:max_chars]
+    if cleaned and cleaned == doc_id and cleaned.split(".")[0].upper() not in _RESERVED:
+        return cleaned
+    digest = xxhash.xxh3_64_hexdigest(doc_id.encode("utf-8", errors="surrogatepass"))
+    return f"{cleaned or 'id'}-{digest}"
+
+
+# Windows device names: a file called `CON.json` cannot be created there.
+_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL"} | {f"COM{i}" for i in range(1, 10)} | {f"LPT{i}" for i in range(1, 10)}
+)
