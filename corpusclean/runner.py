@@ -105,48 +105,61 @@ def run(
         stats.seconds["fit"] += fit_seconds
     items = read_inputs(inputs, config.input, exclude=out_dir)
     suffix = ".jsonl.gz" if config.output.compress else ".jsonl"
-    with ExitStack() as stack:
-        if out_dir is None:
-            documents = stack.enter_context(AtomicJsonlWriter("-"))
-            dropped = errors = None
-        else:
-            documents = stack.enter_context(
-                AtomicJsonlWriter(out_dir / f"documents{suffix}", compress=config.output.compress)
-            )
-            dropped = stack.enter_context(
-                AtomicJsonlWriter(out_dir / f"dropped{suffix}", compress=config.output.compress)
-            )
-            errors = stack.enter_context(AtomicJsonlWriter(out_dir / "errors.jsonl"))
-        bar = _progress_bar(progress)
-        try:
-            for result in process_all(cleaner, items, resolve_workers(config.run.workers)):
-                if isinstance(result, ReadError):
-                    if errors is not None:
-                        errors.write(result.to_dict())
+    with ExitStack() as guard:
+        guard.callback(cleaner.close)  # an uncommitted index is rolled back, whatever happened
+        with ExitStack() as stack:
+            if out_dir is None:
+                documents = stack.enter_context(AtomicJsonlWriter("-"))
+                dropped = errors = None
+            else:
+                documents = stack.enter_context(
+                    AtomicJsonlWriter(out_dir / f"documents{suffix}", compress=config.output.compress)
+                )
+                dropped = stack.enter_context(
+                    AtomicJsonlWriter(out_dir / f"dropped{suffix}", compress=config.output.compress)
+                )
+                errors = stack.enter_context(AtomicJsonlWriter(out_dir / "errors.jsonl"))
+            bar = _progress_bar(progress)
+            try:
+                results = _ticking(process_all(cleaner, items, resolve_workers(config.run.workers)), bar)
+                for result in cleaner.decide_all(results, spool_dir=str(out_dir) if out_dir else None):
+                    if isinstance(result, ReadError):
+                        if errors is not None:
+                            errors.write(result.to_dict())
+                        else:
+                            print(
+                                f"corpusclean: {result.path}:{result.line or '-'}: {result.error}",
+                                file=sys.stderr,
+                            )
                     else:
-                        print(
-                            f"corpusclean: {result.path}:{result.line or '-'}: {result.error}",
-                            file=sys.stderr,
-                        )
-                else:
-                    cleaner.decide(result)
-                    if result.kept:
-                        documents.write(result.doc.to_dict())
-                    elif dropped is not None:
-                        dropped.write(dropped_record(result))
-                stats.add(result)
+                        if result.kept:
+                            documents.write(result.doc.to_dict())
+                        elif dropped is not None:
+                            dropped.write(dropped_record(result))
+                    stats.add(result)
+            finally:
                 if bar is not None:
-                    bar.update(1)
-        finally:
-            if bar is not None:
-                bar.close()
-        stats.seconds["total"] = time.perf_counter() - started
-        if out_dir is not None:
-            report = stats.to_dict()
-            report["config"] = config.to_dict()
-            report["inputs"] = list(inputs)
-            write_json_atomic(out_dir / "report.json", report)
+                    bar.close()
+        # The index is committed only once the outputs are in place: a failed run leaves it untouched.
+        cleaner.commit()
+    stats.seconds["total"] = time.perf_counter() - started
+    if out_dir is not None:
+        report = stats.to_dict()
+        report["config"] = config.to_dict()
+        report["inputs"] = list(inputs)
+        for stage in cleaner.corpus_stages:
+            if hasattr(stage, "report"):
+                report[getattr(stage, "name", type(stage).__name__.lower())] = stage.report()
+        write_json_atomic(out_dir / "report.json", report)
     return stats
+
+
+def _ticking(results: Iterable[Outcome | ReadError], bar: Any) -> Iterator[Outcome | ReadError]:
+    """Move the progress bar as workers finish documents (the first pass, when there are two)."""
+    for result in results:
+        if bar is not None:
+            bar.update(1)
+        yield result
 
 
 def _prepare_output(out_dir: Path) -> None:
