@@ -96,7 +96,7 @@ class DedupConfig:
         0.8, "Jaccard similarity of word shingles from which two documents are duplicates."
     )
     num_perm: int = option(128, "MinHash permutations per signature (datasketch num_perm).")
-    shingle_words: int = option(3, "Words per shingle (fingerprint words).")
+    shingle_words: int = option(2, "Words per shingle (fingerprint words).")
     min_words: int = option(
         30, "Documents with fewer fingerprint words are matched by exact hash only (no MinHash)."
     )
@@ -111,9 +111,9 @@ class DedupConfig:
     )
     seed: int = option(1, "MinHash permutation seed (datasketch seed).")
     verify: str = option(
-        "signature",
-        "How LSH candidates are verified: signature (estimate, bounded memory) or exact "
-        "(Jaccard on shingle sets kept in memory for this run).",
+        "exact",
+        "How LSH candidates of this run are verified: exact (Jaccard on shingle sets spilled to a "
+        "temporary file) or signature (MinHash estimate, no disk).",
         choices=("signature", "exact"),
     )
     exact: bool = option(True, "Also match exact duplicates by a hash of the fingerprint text.")
