@@ -7,9 +7,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .config import Config, FilterConfig, InputConfig, NormalizeConfig, OutputConfig, RunConfig
+from .config import Config, DedupConfig, FilterConfig, InputConfig, NormalizeConfig, OutputConfig, RunConfig
+from .dedup import DedupFeatures, Deduplicator, Match
 from .document import Document, Drop, Reason, Removal, Span, SweepResult, sweep
-from .errors import ConfigError, CorpuscleanError, InputError, OutputError
+from .errors import ConfigError, CorpuscleanError, IndexStoreError, InputError, OutputError
 from .io import ReadError, read_inputs
 from .normalize import fingerprint, normalize_display, tokenize
 from .pipeline import Cleaner, Detector, Outcome, clean
@@ -21,11 +22,16 @@ __all__ = [
     "Config",
     "ConfigError",
     "CorpuscleanError",
+    "DedupConfig",
+    "DedupFeatures",
+    "Deduplicator",
     "Detector",
     "Document",
     "Drop",
     "FilterConfig",
+    "IndexStoreError",
     "InputConfig",
+    "Match",
     "InputError",
     "NormalizeConfig",
     "Outcome",

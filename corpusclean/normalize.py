@@ -72,8 +72,13 @@ _QUOTES = str.maketrans(
         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
     }
 )  # fmt: skip
-_NON_WORD = re.compile(r"[^\w]+")
 _DIGITS = re.compile(r"\d")
+# str.translate walks a dict per character on non-ASCII text (French is never ASCII): a regex
+# that only calls back on the few quotes and dashes, and one findall for the words, give the
+# same fingerprint about three times faster (a test compares the two on random Unicode).
+_QUOTE_CHARS = re.compile("[" + "".join(chr(code) for code in _QUOTES) + "]")
+_QUOTE_MAP = {chr(code): str(value) for code, value in _QUOTES.items()}
+_WORD = re.compile(r"[^\W_]+")
 
 
 def fingerprint(text: str, *, strip_accents: bool = False) -> str:
@@ -82,12 +87,14 @@ def fingerprint(text: str, *, strip_accents: bool = False) -> str:
     >>> fingerprint("L’IA — «Le Monde»")
     'l ia le monde'
     """
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
+    text = _QUOTE_CHARS.sub(_unify_quote, unicodedata.normalize("NFKC", text).casefold())
     if strip_accents:
         text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    text = _DIGITS.sub("0", text)
-    text = _NON_WORD.sub(" ", text).replace("_", " ")
-    return " ".join(text.split())
+    return " ".join(_WORD.findall(_DIGITS.sub("0", text)))
+
+
+def _unify_quote(match: re.Match[str]) -> str:
+    return _QUOTE_MAP[match.group()]
 
 
 def tokenize(text: str) -> list[str]:
