@@ -86,7 +86,6 @@ class RunConfig:
     progress: bool = option(True, "Show a progress bar on stderr when it is a terminal.")
 
 
-
 @dataclass(frozen=True, slots=True)
 class DedupConfig:
     """Exact and near-duplicate documents across the corpus and, with an index, across runs."""
@@ -118,7 +117,9 @@ class DedupConfig:
     )
     exact: bool = option(True, "Also match exact duplicates by a hash of the fingerprint text.")
     index: str | None = option(
-        None, "Persistent SQLite index: drop documents that duplicate ones kept by earlier runs.", cli="--index"
+        None,
+        "Persistent SQLite index: drop documents that duplicate ones kept by earlier runs.",
+        cli="--index",
     )
 
     def __post_init__(self) -> None:

@@ -24,6 +24,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -59,6 +60,7 @@ def detection_probability(similarity: float | NDArray[np.float64], bands: int, r
     return 1.0 - (1.0 - np.power(similarity, rows)) ** bands
 
 
+@lru_cache(maxsize=64)
 def lsh_params(
     threshold: float, num_perm: int, fp_weight: float = 0.5, fn_weight: float = 0.5
 ) -> tuple[int, int]:
@@ -76,8 +78,8 @@ def lsh_params(
     best_error = math.inf
     for bands in range(1, num_perm + 1):
         rows = np.arange(1, num_perm // bands + 1)[:, np.newaxis]
-        fp = np.trapezoid(1.0 - (1.0 - low**rows) ** bands, low, axis=1)
-        fn = np.trapezoid((1.0 - high**rows) ** bands, high, axis=1)
+        fp = np.asarray(np.trapezoid(1.0 - (1.0 - low**rows) ** bands, low, axis=1))
+        fn = np.asarray(np.trapezoid((1.0 - high**rows) ** bands, high, axis=1))
         errors = fp_weight * fp + fn_weight * fn
         index = int(np.argmin(errors))
         if errors[index] < best_error - 1e-15:
@@ -207,7 +209,8 @@ class _ShingleSpill:
             self._counts.append(0xFFFFFFFF)
             return
         if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix=".corpusclean-shingles-")
+            # Lives as long as the Deduplicator; `close()` releases it.
+            self._file = tempfile.TemporaryFile(prefix=".corpusclean-shingles-")  # noqa: SIM115
         data = shingles.astype("<u4", copy=False).tobytes()
         os.pwrite(self._file.fileno(), data, self._end)
         self._end += len(data)
@@ -270,7 +273,7 @@ class _Members:
     def signature(self, number: int) -> Signature | None:
         if not self._has_signature[number]:
             return None
-        return self._blocks[number // _BLOCK][number % _BLOCK]
+        return np.asarray(self._blocks[number // _BLOCK][number % _BLOCK], dtype=np.uint32)
 
 
 class Deduplicator:
@@ -293,8 +296,8 @@ class Deduplicator:
             self.config.threshold, self.config.num_perm, FALSE_POSITIVE_WEIGHT, 1.0 - FALSE_POSITIVE_WEIGHT
         )
         self.hasher = MinHasher(self.config.num_perm, self.config.seed, self.config.hash)
-        self.index_path = Path(index) if index is not None else (
-            Path(self.config.index) if self.config.index else None
+        self.index_path = (
+            Path(index) if index is not None else (Path(self.config.index) if self.config.index else None)
         )
         self._index: IndexStore | None = None
         self._table = BandTable()
@@ -317,7 +320,9 @@ class Deduplicator:
         hashes = self.shingle_hashes(encoded)
         signature = self.hasher.signature_of_hashes(hashes)
         shingles = np.unique(hashes) if self.config.verify == "exact" else None
-        return DedupFeatures(exact, words, len(text), signature, self.band_keys(signature) + exact_keys, shingles)
+        return DedupFeatures(
+            exact, words, len(text), signature, self.band_keys(signature) + exact_keys, shingles
+        )
 
     def shingle_hashes(self, folded: bytes) -> NDArray[np.uint32]:
         """32-bit hashes of the word shingles of a fingerprint text (UTF-8), in bulk.
@@ -339,7 +344,9 @@ class Deduplicator:
         if self.config.hash == "xxh32":
             hashfunc = xxhash.xxh32_intdigest
         return np.fromiter(
-            (hashfunc(view[s:e]) for s, e in zip(starts, ends, strict=True)), dtype=np.uint32, count=len(starts)
+            (hashfunc(view[s:e]) for s, e in zip(starts, ends, strict=True)),
+            dtype=np.uint32,
+            count=len(starts),
         )
 
     def band_keys(self, signature: Signature) -> tuple[int, ...]:
@@ -461,7 +468,10 @@ class Deduplicator:
         """Every document with its verdict (None: kept), first-seen kept, lazily."""
         for doc in docs:
             source = doc.metadata.get("source")
-            yield doc, self.check(doc.id, self.features(doc.text), str(source) if source is not None else None)
+            yield (
+                doc,
+                self.check(doc.id, self.features(doc.text), str(source) if source is not None else None),
+            )
 
     def filter(self, docs: Iterable[Document]) -> Iterator[Document]:
         """Only the kept documents, lazily."""
@@ -483,7 +493,9 @@ class Deduplicator:
         for number in self._to_persist:
             signature = members.signature(number)
             features_keys = self._keys_of(number, signature)
-            store.add(members.ids[number], members.sources[number], members.exact[number], signature, features_keys)
+            store.add(
+                members.ids[number], members.sources[number], members.exact[number], signature, features_keys
+            )
         self._to_persist.clear()
         return store.commit()
 
@@ -604,7 +616,9 @@ class DedupStage:
             return (date is None, str(date) if date is not None else "", number)
         if self.policy == "priority":
             value = doc.metadata.get(self.priority_field)
-            number_value = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+            number_value = (
+                float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+            )
             if number_value is None and isinstance(value, str):
                 try:
                     number_value = float(value)
@@ -704,8 +718,10 @@ class DedupStage:
 
     def report(self) -> dict[str, Any]:
         """Cluster figures for report.json, with clusters whose size is an outlier."""
-        sizes = sorted(((size, self.dedup.member_id(rep)) for rep, size in self._size.items() if size > 1),
-                       key=lambda item: (-item[0], item[1]))
+        sizes = sorted(
+            ((size, self.dedup.member_id(rep)) for rep, size in self._size.items() if size > 1),
+            key=lambda item: (-item[0], item[1]),
+        )
         values = np.array([size for size, _ in sizes], dtype=np.float64)
         fence = 0.0
         if len(values):
@@ -718,9 +734,7 @@ class DedupStage:
             "threshold": self.config.threshold,
             "keep": self.config.keep,
             "clusters": len(sizes),
-            "duplicates": sum(size - 1 for size, _ in sizes) + (
-                len(sizes) if self.policy == "none" else 0
-            ),
+            "duplicates": sum(size - 1 for size, _ in sizes) + (len(sizes) if self.policy == "none" else 0),
             "duplicates_of_earlier_runs": len(self._earlier),
             "chains_split": self._components_split,
             "largest_clusters": [{"cluster": name, "size": size} for size, name in sizes[:5]],
@@ -729,7 +743,9 @@ class DedupStage:
         }
 
 
-def _score_better(score: float, member: int, previous: tuple[int, float], position: Mapping[int, int]) -> bool:
+def _score_better(
+    score: float, member: int, previous: tuple[int, float], position: Mapping[int, int]
+) -> bool:
     """Whether `member` (at `score`) is a better stand-in than `previous` (higher score, then order)."""
     return score > previous[1] or (score == previous[1] and position[member] < position[previous[0]])
 

@@ -173,7 +173,7 @@ class Cleaner:
                 if isinstance(result, Outcome) and result.kept:
                     for stage in observers:
                         clock = time.perf_counter()
-                        stage.observe(result)  # type: ignore[attr-defined]
+                        stage.observe(result)
                         result.timings[_stage_name(stage)] = time.perf_counter() - clock
                 spool.write(result)
             for stage in observers:
@@ -190,13 +190,13 @@ class Cleaner:
         """Make corpus state durable (the dedup index) once a run's outputs are written."""
         for stage in self.corpus_stages:
             if hasattr(stage, "commit"):
-                stage.commit()  # type: ignore[attr-defined]
+                stage.commit()
 
     def close(self) -> None:
         """Release corpus state (an uncommitted index is left as it was)."""
         for stage in self.corpus_stages:
             if hasattr(stage, "close"):
-                stage.close()  # type: ignore[attr-defined]
+                stage.close()
 
     def run(self, items: Iterable[Document | ReadError]) -> Iterator[Outcome | ReadError]:
         """Every input item's fate, in input order (read errors pass through); commits at the end."""

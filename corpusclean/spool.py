@@ -25,7 +25,8 @@ class OutcomeSpool:
     """Write outcomes and read errors once, then read them back in order."""
 
     def __init__(self, directory: str | Path | None = None) -> None:
-        self._file: IO[str] = tempfile.TemporaryFile(
+        # Lives across both passes; `close()` (or the with block) deletes it.
+        self._file: IO[str] = tempfile.TemporaryFile(  # noqa: SIM115
             "w+", encoding="utf-8", newline="\n", dir=directory, prefix=".corpusclean-spool-"
         )
         self.count = 0

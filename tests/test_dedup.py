@@ -14,15 +14,15 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_cli import read_jsonl, run_cli
 
-from corpusclean import Cleaner, Config, Deduplicator, DedupConfig, Document, IndexStoreError, Outcome
+from corpusclean import Cleaner, Config, DedupConfig, Deduplicator, Document, IndexStoreError, Outcome
 from corpusclean.dedup import BandTable, detection_probability, lsh_params
 from corpusclean.index import IndexStore
 from corpusclean.normalize import fingerprint
 
 from conftest import SEEDS
 from strategies import VARIANTS, news_article, news_text, planted_corpus, variant_of
-from test_cli import read_jsonl, run_cli
 
 
 def shingle_set(text: str, size: int = 2) -> set[str]:
@@ -111,7 +111,9 @@ def test_default_bands_favour_recall_since_candidates_are_verified() -> None:
     assert detection_probability(0.3, 16, 8) < 0.002
 
 
-@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 300)), max_size=300), st.lists(st.integers(0, 40)))
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 300)), max_size=300), st.lists(st.integers(0, 40))
+)
 def test_band_table_finds_what_a_dict_finds(entries: list[tuple[int, int]], probe: list[int]) -> None:
     """The sorted-run table answers lookups like a plain dict of sets, across merges."""
     table = BandTable(buffer_entries=7)
@@ -159,7 +161,9 @@ def test_planted_duplicates_are_found_with_high_precision_and_recall() -> None:
         else:
             assert outcome.drop is not None and outcome.drop.reason == "duplicate"
             cluster_of[outcome.doc.id] = outcome.drop.evidence["cluster"]
-    predicted = {p for p in itertools.combinations(sorted(cluster_of), 2) if cluster_of[p[0]] == cluster_of[p[1]]}
+    predicted = {
+        p for p in itertools.combinations(sorted(cluster_of), 2) if cluster_of[p[0]] == cluster_of[p[1]]
+    }
     truth = {p for p in itertools.combinations(sorted(story_of), 2) if story_of[p[0]] == story_of[p[1]]}
     precision = len(predicted & truth) / len(predicted)
     recall = len(predicted & truth) / len(truth)
@@ -197,7 +201,12 @@ def story_with_copies() -> list[dict[str, object]]:
     article = news_article(rng)
     return [
         {"id": "wire", "text": "\n\n".join(article), "date": "2025-02-11", "rank": 2},
-        {"id": "longer", "text": "\n\n".join(variant_of(rng, article, "added")), "date": "2025-02-12", "rank": 1},
+        {
+            "id": "longer",
+            "text": "\n\n".join(variant_of(rng, article, "added")),
+            "date": "2025-02-12",
+            "rank": 1,
+        },
         {"id": "first-seen", "text": "\n\n".join(variant_of(rng, article, "footer")), "date": "2025-02-10"},
         {"id": "unrelated", "text": "\n\n".join(news_article(rng)), "date": "2025-02-09", "rank": 9},
     ]
@@ -258,7 +267,12 @@ def two_dumps(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
     second = []
     for i, record in enumerate(first[:3]):
         kind = VARIANTS[i + 1]
-        second.append({"id": f"d2-copy-{i}", "text": "\n\n".join(variant_of(rng, str(record["text"]).split("\n\n"), kind))})
+        second.append(
+            {
+                "id": f"d2-copy-{i}",
+                "text": "\n\n".join(variant_of(rng, str(record["text"]).split("\n\n"), kind)),
+            }
+        )
         copies[f"d2-copy-{i}"] = str(record["id"])
     second += [{"id": f"d2-new-{i}", "text": "\n\n".join(news_article(rng))} for i in range(5)]
     rng.shuffle(second)
@@ -314,7 +328,9 @@ def test_index_errors_are_one_clear_line(tmp_path: Path, seeds_dir: Path) -> Non
 
     index = tmp_path / "corpus.idx"
     assert run_cli("clean", str(seeds_dir), "-o", out, "--index", str(index), "-q").returncode == 0
-    result = run_cli("clean", str(seeds_dir), "-o", out, "--index", str(index), "--dedup-num-perm", "64", "-q")
+    result = run_cli(
+        "clean", str(seeds_dir), "-o", out, "--index", str(index), "--dedup-num-perm", "64", "-q"
+    )
     assert result.returncode == 1
     assert result.stderr == (
         f"corpusclean: error: {index}: index was built with other settings: "
@@ -322,7 +338,10 @@ def test_index_errors_are_one_clear_line(tmp_path: Path, seeds_dir: Path) -> Non
     )
     with IndexStore(index, Deduplicator().manifest()):
         result = run_cli("clean", str(seeds_dir), "-o", out, "--index", str(index), "-q")
-    assert (result.returncode, result.stderr) == (1, f"corpusclean: error: {index}: index is in use by another process\n")
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"corpusclean: error: {index}: index is in use by another process\n",
+    )
     with pytest.raises(IndexStoreError, match="in use"), IndexStore(index, Deduplicator().manifest()):
         IndexStore(index, Deduplicator().manifest())
 
