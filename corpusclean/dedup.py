@@ -317,9 +317,9 @@ class Deduplicator:
         exact_keys = (exact,) if self.config.exact else ()
         if words < max(self.config.min_words, 1):
             return DedupFeatures(exact, words, len(text), None, exact_keys)
-        hashes = self.shingle_hashes(encoded)
-        signature = self.hasher.signature_of_hashes(hashes)
-        shingles = np.unique(hashes) if self.config.verify == "exact" else None
+        hashes = np.unique(self.shingle_hashes(encoded))
+        signature = self.hasher.signature_of_hashes(hashes, distinct=True)
+        shingles = hashes if self.config.verify == "exact" else None
         return DedupFeatures(
             exact, words, len(text), signature, self.band_keys(signature) + exact_keys, shingles
         )
@@ -340,14 +340,10 @@ class Deduplicator:
         starts = np.concatenate(([0], spaces + 1))[: count - size + 1].tolist()
         ends = np.concatenate((spaces, [len(folded)]))[size - 1 :].tolist()
         view = memoryview(folded)
-        hashfunc = self.hasher.hashfunc
-        if self.config.hash == "xxh32":
-            hashfunc = xxhash.xxh32_intdigest
-        return np.fromiter(
-            (hashfunc(view[s:e]) for s, e in zip(starts, ends, strict=True)),
-            dtype=np.uint32,
-            count=len(starts),
-        )
+        hashfunc = xxhash.xxh32_intdigest if self.config.hash == "xxh32" else self.hasher.hashfunc
+        # All in C iterators: slices, memoryview views and hashes, no Python frame per shingle.
+        pieces = map(view.__getitem__, map(slice, starts, ends))
+        return np.fromiter(map(hashfunc, pieces), dtype=np.uint32, count=len(starts))
 
     def band_keys(self, signature: Signature) -> tuple[int, ...]:
         """One 64-bit key per band: xxh3-64 of the band's rows, seeded by the band number."""
