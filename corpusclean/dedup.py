@@ -581,6 +581,11 @@ class DedupStage:
         self._components_split = 0
         self._finished = False
 
+    @property
+    def needs_corpus(self) -> bool:
+        """Whether decisions need every document first (all policies but `first`)."""
+        return self.policy != "first"
+
     def prepare(self, doc: Document) -> dict[str, Any]:
         """Per-document features (run in the worker that cleaned the document)."""
         return {"dedup": self.dedup.features(doc.text)}
@@ -692,7 +697,11 @@ class DedupStage:
         return None
 
     def _decide_streaming(self, outcome: Any) -> Drop | None:
-        """One document at a time (no first pass): first-seen kept, the only streaming policy."""
+        """One document at a time (no first pass): first-seen kept, the only streaming policy.
+
+        A kept document gets `cluster` (its own id) but no `cluster_size`: its later copies
+        are not seen yet.
+        """
         if self.policy != "first":
             raise ConfigError(
                 f"keep policy {self.config.keep!r} needs the whole corpus: use Cleaner.run or corpusclean.run"

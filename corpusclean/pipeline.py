@@ -153,15 +153,20 @@ class Cleaner:
         return outcome
 
     def decide_all(
-        self, results: Iterable[Outcome | ReadError], spool_dir: str | None = None
+        self, results: Iterable[Outcome | ReadError], spool_dir: str | None = None, *, streaming: bool = False
     ) -> Iterator[Outcome | ReadError]:
         """`decide` over every result in input order; two passes when a stage must see the corpus first.
 
         A stage with `observe` (dedup choosing one document per cluster) sees every surviving
         outcome, then `finish`es; the outcomes wait in a temporary file (`spool_dir`), not in
-        memory, and come back in the same order for `decide`.
+        memory, and come back in the same order for `decide`. With `streaming`, stages that
+        can decide one document at a time (`needs_corpus` false) do so and results flow lazily.
         """
-        observers = [stage for stage in self.corpus_stages if hasattr(stage, "observe")]
+        observers = [
+            stage
+            for stage in self.corpus_stages
+            if hasattr(stage, "observe") and not (streaming and not getattr(stage, "needs_corpus", True))
+        ]
         if not observers:
             for result in results:
                 yield result if isinstance(result, ReadError) else self.decide(result)
@@ -199,10 +204,15 @@ class Cleaner:
                 stage.close()
 
     def run(self, items: Iterable[Document | ReadError]) -> Iterator[Outcome | ReadError]:
-        """Every input item's fate, in input order (read errors pass through); commits at the end."""
+        """Every input item's fate, in input order (read errors pass through); commits at the end.
+
+        Lazy when every corpus stage can stream (dedup keeping the first seen); a policy that
+        needs whole clusters (`--keep longest`) reads everything before the first result.
+        """
         try:
             yield from self.decide_all(
-                item if isinstance(item, ReadError) else self.process(item) for item in items
+                (item if isinstance(item, ReadError) else self.process(item) for item in items),
+                streaming=True,
             )
             self.commit()
         finally:

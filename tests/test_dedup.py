@@ -8,6 +8,7 @@ import random
 import re
 import sqlite3
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -131,9 +132,29 @@ def test_band_table_finds_what_a_dict_finds(entries: list[tuple[int, int]], prob
 
 
 def run_cleaner(records: list[dict[str, object]], **dedup: object) -> list[Outcome]:
+    """Both passes, as `corpusclean.run` and the CLI make them."""
     cleaner = Cleaner(Config().replace("dedup", **dedup) if dedup else Config())
-    docs = [Document.from_dict(r) for r in records]
-    return [o for o in cleaner.run(docs) if isinstance(o, Outcome)]
+    results = cleaner.decide_all(cleaner.process(Document.from_dict(r)) for r in records)
+    outcomes = [o for o in results if isinstance(o, Outcome)]
+    cleaner.close()
+    return outcomes
+
+
+def test_cleaner_streams_with_the_first_seen_policy() -> None:
+    """`Cleaner.clean` yields a kept document before reading the rest, and drops later copies."""
+    rng = random.Random(12)
+    text = "\n\n".join(news_article(rng))
+    consumed = []
+
+    def documents() -> Iterator[Document]:
+        for number in range(3):
+            consumed.append(number)
+            yield Document(f"d{number}", text if number != 1 else "\n\n".join(news_article(rng)))
+
+    kept = Cleaner().clean(documents())
+    first = next(kept)
+    assert (first.id, first.metadata["cluster"], consumed) == ("d0", "d0", [0])
+    assert [doc.id for doc in kept] == ["d1"]
 
 
 def test_seeds_make_no_duplicate_cluster(seeds_dir: Path, tmp_path: Path) -> None:
