@@ -135,6 +135,8 @@ class DedupConfig:
             raise ValueError(f"dedup hash must be 'xxh32' or 'sha1', not {self.hash!r}")
         if self.verify not in ("signature", "exact"):
             raise ValueError(f"dedup verify must be 'signature' or 'exact', not {self.verify!r}")
+        if self.index and not self.enabled:
+            raise ValueError("a dedup index needs dedup enabled (drop --no-dedup or --index)")
         policy, _, field_name = self.keep.partition(":")
         if policy not in ("first", "longest", "earliest", "none", "priority") or (
             (policy == "priority") != bool(field_name)

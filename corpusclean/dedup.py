@@ -111,7 +111,8 @@ class Match:
 
     def drop(self) -> Drop:
         """The document-level decision for the duplicate."""
-        evidence = {"duplicate_of": self.duplicate_of, "cluster": self.cluster, "similarity": self.similarity}
+        similarity = round(self.similarity, 4)
+        evidence = {"duplicate_of": self.duplicate_of, "cluster": self.cluster, "similarity": similarity}
         if self.earlier_run:
             evidence["earlier_run"] = True
         return Drop(Reason.DUPLICATE, evidence)

@@ -146,7 +146,8 @@ class Cleaner:
         for stage in self.corpus_stages:
             clock = time.perf_counter()
             drop = stage.decide(outcome)
-            outcome.timings[_stage_name(stage)] = time.perf_counter() - clock
+            name = _stage_name(stage)
+            outcome.timings[name] = outcome.timings.get(name, 0.0) + time.perf_counter() - clock
             if drop is not None:
                 outcome.drop = drop
                 break

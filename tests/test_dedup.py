@@ -386,3 +386,33 @@ def test_bad_keep_policy_is_a_config_error(tmp_path: Path, seeds_dir: Path) -> N
     result = run_cli("clean", str(seeds_dir), "-o", str(tmp_path / "o"), "--keep", "newest")
     assert result.returncode == 2
     assert result.stderr.startswith("corpusclean: error: dedup keep must be one of")
+
+
+def test_clusters_of_outlier_size_are_reported() -> None:
+    """A story copied 14 times stands out in the report among pairs of reposts."""
+    rng = random.Random(30)
+    records: list[dict[str, object]] = []
+    for story in range(6):
+        article = news_article(rng)
+        copies = 14 if story == 0 else 1
+        records.append({"id": f"story-{story}", "text": "\n\n".join(article)})
+        records += [
+            {"id": f"story-{story}-copy-{n}", "text": "\n\n".join(variant_of(rng, article, "footer"))}
+            for n in range(copies)
+        ]
+    cleaner = Cleaner()
+    outcomes = [o for o in cleaner.decide_all(cleaner.process(Document.from_dict(r)) for r in records)]
+    report = cleaner.corpus_stages[0].report()  # type: ignore[attr-defined]
+    cleaner.close()
+    assert sum(1 for o in outcomes if isinstance(o, Outcome) and o.kept) == 6
+    assert report["clusters"] == 6 and report["duplicates"] == 14 + 5
+    assert report["outlier_clusters"] == [{"cluster": "story-0", "size": 15}]
+
+
+def test_an_index_without_dedup_is_a_config_error(tmp_path: Path, seeds_dir: Path) -> None:
+    """`--index` with `--no-dedup` would silently do nothing: it is refused (exit 2)."""
+    result = run_cli("clean", str(seeds_dir), "-o", str(tmp_path / "o"), "--no-dedup", "--index", "x.idx")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "corpusclean: error: a dedup index needs dedup enabled (drop --no-dedup or --index)\n"
+    )
