@@ -22,9 +22,9 @@ import array
 import math
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -399,10 +399,20 @@ class Deduplicator:
         signature = members.signature(member)
         if features.signature is None or signature is None:
             return 0.0
+        return self._verified(features, signature, partial(members.shingles.get, member))
+
+    def _verified(
+        self, features: DedupFeatures, signature: Signature, fetch: Callable[[], NDArray[np.uint32] | None]
+    ) -> float:
+        """Exact Jaccard when both shingle sets exist and the estimate is close enough, else the estimate.
+
+        `fetch` reads the other document's shingle set (from the spill or the index) only when needed.
+        """
+        assert features.signature is not None
         estimate = jaccard_estimate(features.signature, signature)
         if features.shingles is None or estimate < self.config.threshold - _PREFILTER_MARGIN:
             return estimate
-        other = members.shingles.get(member)
+        other = fetch()
         if other is None:
             return estimate
         inter = len(np.intersect1d(features.shingles, other, assume_unique=True))
@@ -427,7 +437,7 @@ class Deduplicator:
             if self.config.exact and doc.exact == features.exact:
                 score = 1.0
             elif doc.signature is not None and features.signature is not None:
-                score = jaccard_estimate(features.signature, doc.signature)
+                score = self._verified(features, doc.signature, partial(store.shingles, doc.row))
             else:
                 continue
             if score >= self.config.threshold and (best is None or score > best.similarity):
@@ -491,7 +501,12 @@ class Deduplicator:
             signature = members.signature(number)
             features_keys = self._keys_of(number, signature)
             store.add(
-                members.ids[number], members.sources[number], members.exact[number], signature, features_keys
+                members.ids[number],
+                members.sources[number],
+                members.exact[number],
+                signature,
+                features_keys,
+                members.shingles.get(number),
             )
         self._to_persist.clear()
         return store.commit()

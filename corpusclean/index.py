@@ -8,9 +8,10 @@ clear "index is in use" error instead of waiting or corrupting it. Nothing is pi
 signatures are raw little-endian uint32 bytes, band keys signed 64-bit integers.
 
 On disk, per kept document: one `docs` row (id, source, exact hash, signature of
-`4 × num_perm` bytes) and one `bands` row per LSH band plus one for the exact hash
-(about 20 bytes each with the b-tree overhead): about 0.8 KB per document at the
-default 128 permutations and 9 bands.
+`4 × num_perm` bytes, and with exact verification the shingle-hash set, 4 bytes per
+distinct shingle) and one `bands` row per LSH band plus one for the exact hash (about
+20 bytes each with the b-tree overhead): about 0.9 KB per document at the defaults plus
+the shingle set (about 2.5 KB for a 4 KB article).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 _SCHEMA = (
     "CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE docs (doc INTEGER PRIMARY KEY, id TEXT NOT NULL, source TEXT, run INTEGER NOT NULL, "
-    "exact INTEGER NOT NULL, signature BLOB)",
+    "exact INTEGER NOT NULL, signature BLOB, shingles BLOB)",
     "CREATE TABLE bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID",
     "CREATE TABLE runs (run INTEGER PRIMARY KEY, docs INTEGER NOT NULL)",
 )
@@ -56,13 +57,21 @@ def to_signed(keys: Iterable[int]) -> list[int]:
     return [key - (1 << 64) if key >= 1 << 63 else key for key in keys]
 
 
+def _blob(values: NDArray[np.uint32] | None) -> bytes | None:
+    return values.astype("<u4", copy=False).tobytes() if values is not None else None
+
+
+def _uint32s(blob: bytes | None) -> NDArray[np.uint32] | None:
+    return np.frombuffer(blob, dtype="<u4").astype(np.uint32) if blob else None
+
+
 class IndexStore:
     """An open, locked index; `commit()` makes this run's additions durable, `close()` ends it."""
 
     def __init__(self, path: str | Path, manifest: Mapping[str, str]) -> None:
         self.path = Path(path)
         self.manifest = {"format_version": FORMAT_VERSION, **manifest}
-        self._pending: list[tuple[str, str | None, int, bytes | None, Sequence[int]]] = []
+        self._pending: list[tuple[str, str | None, int, bytes | None, bytes | None, Sequence[int]]] = []
         new = not self.path.exists() or self.path.stat().st_size == 0
         if not new:
             self._check_magic()
@@ -137,9 +146,13 @@ class IndexStore:
                 f"(SELECT DISTINCT doc FROM bands WHERE key IN ({marks})) ORDER BY d.doc"
             )
             for row, doc_id, source, exact, blob in self._db.execute(sql, chunk):
-                signature = np.frombuffer(blob, dtype="<u4").astype(np.uint32) if blob else None
-                rows[row] = IndexedDoc(row, doc_id, source, int(exact) & _MASK64, signature)
+                rows[row] = IndexedDoc(row, doc_id, source, int(exact) & _MASK64, _uint32s(blob))
         return [rows[row] for row in sorted(rows)]
+
+    def shingles(self, row: int) -> NDArray[np.uint32] | None:
+        """The stored shingle-hash set of one document (None when its run did not keep it)."""
+        found = self._db.execute("SELECT shingles FROM docs WHERE doc = ?", (row,)).fetchone()
+        return _uint32s(found[0]) if found else None
 
     def add(
         self,
@@ -148,20 +161,24 @@ class IndexStore:
         exact: int,
         signature: NDArray[np.uint32] | None,
         keys: Sequence[int],
+        shingles: NDArray[np.uint32] | None = None,
     ) -> None:
-        """Queue one kept document; it is written and made durable by `commit()`."""
-        blob = signature.astype("<u4").tobytes() if signature is not None else None
-        self._pending.append((doc_id, source, exact, blob, keys))
+        """Queue one kept document; it is written and made durable by `commit()`.
+
+        `shingles` (the sorted shingle-hash set) lets later runs verify candidates exactly.
+        """
+        self._pending.append((doc_id, source, exact, _blob(signature), _blob(shingles), keys))
 
     def commit(self) -> int:
         """Write this run's documents and commit; returns how many were added."""
         added = len(self._pending)
         first = int(self._db.execute("SELECT COALESCE(MAX(doc), 0) + 1 FROM docs").fetchone()[0])
         self._db.executemany(
-            "INSERT INTO docs (doc, id, source, run, exact, signature) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO docs (doc, id, source, run, exact, signature, shingles) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
-                (first + offset, doc_id, source, self.run, to_signed([exact])[0], blob)
-                for offset, (doc_id, source, exact, blob, _) in enumerate(self._pending)
+                (first + offset, doc_id, source, self.run, to_signed([exact])[0], blob, shingles)
+                for offset, (doc_id, source, exact, blob, shingles, _) in enumerate(self._pending)
             ),
         )
         self._db.executemany(
