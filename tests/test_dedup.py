@@ -416,3 +416,20 @@ def test_an_index_without_dedup_is_a_config_error(tmp_path: Path, seeds_dir: Pat
     assert result.stderr == (
         "corpusclean: error: a dedup index needs dedup enabled (drop --no-dedup or --index)\n"
     )
+
+
+def test_a_run_repeated_on_its_own_index_keeps_nothing(tmp_path: Path) -> None:
+    """Within a run and across runs the same exact verification applies: a rerun drops everything."""
+    records, _ = planted_corpus(seed=13, stories=40, copies=2)
+    config = Config().replace("dedup", index=str(tmp_path / "corpus.idx"))
+
+    def run_once() -> list[Outcome]:
+        results = Cleaner(config).run(Document.from_dict(r) for r in records)
+        return [o for o in results if isinstance(o, Outcome)]
+
+    kept_ids = {o.doc.id for o in run_once() if o.kept}
+    second = run_once()
+    assert not any(o.kept for o in second)
+    for outcome in second:
+        assert outcome.drop is not None and outcome.drop.evidence["earlier_run"] is True
+        assert outcome.drop.evidence["duplicate_of"] in kept_ids
