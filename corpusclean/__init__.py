@@ -7,50 +7,94 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .config import Config, DedupConfig, FilterConfig, InputConfig, NormalizeConfig, OutputConfig, RunConfig
+from .boilerplate import LearnedBoilerplate
+from .config import (
+    BoilerplateConfig,
+    ClassifierConfig,
+    Config,
+    DatelineConfig,
+    DedupConfig,
+    FilterConfig,
+    InputConfig,
+    NormalizeConfig,
+    OutputConfig,
+    QualityConfig,
+    RepeatsConfig,
+    RunConfig,
+)
+from .dateline import DatelineDetector, parse_dateline
 from .dedup import DedupFeatures, Deduplicator, Match
 from .document import Document, Drop, Reason, Removal, Span, SweepResult, sweep
 from .errors import ConfigError, CorpuscleanError, IndexStoreError, InputError, OutputError
+from .explain import Explanation, UnknownDocumentError, explain
 from .io import ReadError, read_inputs
-from .normalize import fingerprint, normalize_display, tokenize
+from .normalize import fingerprint, fix_encoding_damage, normalize_display, tidy, tokenize
 from .pipeline import Cleaner, Detector, Outcome, clean
+from .repeats import RepeatDetector
+from .reporting import ReportCollector, rebuild_report, write_report_html
+from .rulepack import Rule, RulePack, RulePackDetector, load_pack, shipped_pack
 from .runner import run
 from .segment import Segment, SegmentedText
+from .signals import repetition_drop, repetition_signals
 
 __all__ = [
+    "BoilerplateConfig",
+    "ClassifierConfig",
     "Cleaner",
     "Config",
     "ConfigError",
     "CorpuscleanError",
+    "DatelineConfig",
+    "DatelineDetector",
     "DedupConfig",
     "DedupFeatures",
     "Deduplicator",
     "Detector",
     "Document",
     "Drop",
+    "Explanation",
     "FilterConfig",
     "IndexStoreError",
     "InputConfig",
     "InputError",
+    "LearnedBoilerplate",
     "Match",
     "NormalizeConfig",
     "Outcome",
     "OutputConfig",
     "OutputError",
+    "QualityConfig",
     "ReadError",
     "Reason",
     "Removal",
+    "RepeatDetector",
+    "RepeatsConfig",
+    "ReportCollector",
+    "Rule",
+    "RulePack",
+    "RulePackDetector",
     "RunConfig",
     "Segment",
     "SegmentedText",
     "Span",
     "SweepResult",
+    "UnknownDocumentError",
     "__version__",
     "clean",
+    "explain",
     "fingerprint",
+    "fix_encoding_damage",
+    "load_pack",
     "normalize_display",
+    "parse_dateline",
     "read_inputs",
+    "rebuild_report",
+    "repetition_drop",
+    "repetition_signals",
     "run",
+    "shipped_pack",
     "sweep",
+    "tidy",
     "tokenize",
+    "write_report_html",
 ]

@@ -15,18 +15,26 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Self
 
+from .boilerplate import build_boilerplate_detectors
+from .classifier import LineClassifier
 from .config import Config
+from .dateline import DatelineDetector
 from .dedup import build_dedup
 from .document import Document, Drop, Reason, Span, sweep
 from .io.readers import ReadError, as_documents
 from .normalize import normalize_display
+from .repeats import RepeatDetector
 from .segment import SegmentedText
+from .signals import repetition_drop, repetition_signals
 
 
 class Detector(Protocol):
     """Anything that marks spans on a segmented document; it never edits text."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Stable kebab-case name (timings, rule names); read-only, so frozen detectors qualify."""
+        ...
 
     def detect(self, text: SegmentedText) -> Iterable[Span]:
         """Spans to remove (or to extract) from the normalized text."""
@@ -59,7 +67,17 @@ class Outcome:
 
 def build_detectors(config: Config) -> list[Detector]:
     """The detectors, in priority order: where two spans overlap, the earlier one wins."""
-    return []
+    detectors: list[Detector] = []
+    if config.dateline.parse:
+        detectors.append(DatelineDetector(remove=config.dateline.remove))
+    detectors += build_boilerplate_detectors(config)  # rule packs, then learned lines
+    # Repeats come after boilerplate: a footer or embed repeated in a document is boilerplate, and
+    # the boilerplate rule's removal record is the more telling one.
+    if config.repeats.enabled:
+        detectors.append(RepeatDetector.from_config(config.repeats))
+    if config.classifier.enabled:
+        detectors.append(LineClassifier(config.classifier))  # last: named rules explain better
+    return detectors
 
 
 def build_corpus_stages(config: Config) -> list[CorpusStage]:
@@ -118,6 +136,8 @@ class Cleaner:
             metadata[name] = list(values) if name.endswith("s") else values[0]
         metadata["chars_out"] = len(clean)
         metadata["removed"] = [r.to_dict() for r in result.removed]
+        if config.quality.signals or config.quality.filter:
+            metadata["repetition"] = repetition_signals(clean)
         cleaned = Document(doc.id, clean, metadata)
         outcome = Outcome(cleaned, None, len(text), timings)
         outcome.drop = self._filter(outcome)
@@ -137,6 +157,8 @@ class Cleaner:
             return Drop(Reason.EMPTY, {"chars_in": outcome.chars_in})
         if len(text) < self.config.filters.min_chars:
             return Drop(Reason.TOO_SHORT, {"chars": len(text), "min_chars": self.config.filters.min_chars})
+        if "repetition" in outcome.doc.metadata:
+            return repetition_drop(outcome.doc.metadata["repetition"], self.config.quality)
         return None
 
     def decide(self, outcome: Outcome) -> Outcome:

@@ -1,0 +1,126 @@
+"""The line classifier: chrome around articles goes, every article line stays."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from corpusclean import Config, SegmentedText, normalize_display
+from corpusclean.classifier import LineClassifier, _stopword_sets, line_features
+from corpusclean.config import ClassifierConfig
+
+from chrome_corpus import generate
+from conftest import ROOT
+
+
+def _removed_lines(doc_text: str, classifier: LineClassifier) -> set[str]:
+    text = normalize_display(doc_text)
+    spans = [s for s in classifier.detect(SegmentedText(text)) if s.remove]
+    return {text[s.start : s.end] for s in spans}
+
+
+def test_chrome_goes_and_article_lines_stay_on_generated_corpus() -> None:
+    """≥ 90 % of chrome lines removed, < 1 % of article lines, on chrome varied per document."""
+    classifier = LineClassifier()
+    chrome_total = chrome_removed = body_total = body_removed = 0
+    lost: list[str] = []
+    for doc in generate(300):
+        removed = _removed_lines(doc.text, classifier)
+        for line, is_chrome in doc.lines:
+            hit = normalize_display(line) in removed
+            if is_chrome:
+                chrome_total += 1
+                chrome_removed += hit
+            else:
+                body_total += 1
+                body_removed += hit
+                if hit:
+                    lost.append(line)
+    chrome_share = chrome_removed / chrome_total
+    body_share = body_removed / body_total
+    print(
+        f"chrome removed {chrome_share:.1%} of {chrome_total}; article lines removed {body_share:.2%} of {body_total}"
+    )
+    assert chrome_share >= 0.90
+    assert body_share < 0.01, lost[:5]
+
+
+def test_subheadings_and_short_paragraphs_inside_the_body_stay() -> None:
+    """A short line between article paragraphs takes their class (jusText's neighbour revision)."""
+    text = (
+        "Mercredi, lors de l’étape londonienne de sa tournée internationale pour rassurer quant aux craintes "
+        "liées à l’IA, Sam Altman avait menacé de quitter l’Union européenne si la régulation était trop stricte.\n\n"
+        "Apaisement\n\n"
+        "L’après-midi, il a loué l’accueil de la France, « un cas très intéressant, bien plus avancée dans cette "
+        "technologie et dans son adoption que d’autres pays », a-t-il lancé devant un public conquis."
+    )
+    assert _removed_lines(text, LineClassifier()) == set()
+
+
+def test_navigation_run_around_a_body_goes() -> None:
+    """Menus before and related titles after an article are removed; the article is whole."""
+    body = (
+        "Le gouvernement a présenté mercredi un projet de loi destiné à accélérer la construction de logements "
+        "sociaux dans les communes qui ne respectent pas leurs obligations, a annoncé la ministre."
+    )
+    text = "\n".join(
+        ["Accueil | Politique | Économie | Société", "Politique", "Logement", body, "À lire aussi",
+         "Cinq questions sur le marché immobilier", "Le point sur la taxe foncière", "12 commentaires"]
+    )  # fmt: skip
+    removed = _removed_lines(text, LineClassifier())
+    assert body not in removed
+    assert {"Accueil | Politique | Économie | Société", "À lire aussi", "12 commentaires"} <= removed
+
+
+def test_uncertain_lines_are_kept_and_flagged() -> None:
+    """Below the confidence threshold a boilerplate verdict is recorded in metadata, not applied."""
+    text = (
+        "Emmanuel Macron y est même allé de son message sur X pour se féliciter de l’arrivée du créateur de "
+        "ChatGPT à Paris, et Sam Altman n’a pas manqué de lui répondre quelques minutes plus tard.\nFacebook"
+    )
+    strict = LineClassifier(ClassifierConfig(min_confidence=1.0))
+    spans = list(strict.detect(SegmentedText(normalize_display(text))))
+    assert spans and all(not s.remove and s.moves_to == "uncertain_lines" for s in spans)
+
+
+def test_features_explain_the_verdict() -> None:
+    """Separators, handles and terminal punctuation are measured as documented."""
+    french = _stopword_sets()["fr"]
+    f = line_features("Accueil › Tech › Intelligence artificielle", french)
+    assert f.separators == 2 and not f.terminal
+    g = line_features("« Nous devons aller plus vite », a déclaré la ministre.", french)
+    assert g.separators == 0 and g.terminal
+
+
+def test_seeds_keep_every_article_paragraph_and_cli_switch(tmp_path: Path) -> None:
+    """On the seeds the classifier removes no article line; --no-line-classifier turns it off."""
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "corpusclean", "clean", str(ROOT / "seeds"), "-o", str(out), "-q"]
+    assert subprocess.run(cmd, cwd=ROOT, check=False).returncode == 0
+    for line in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines():
+        doc = json.loads(line)
+        for removal in doc["metadata"]["removed"]:
+            if removal["rule"] == "classifier":
+                assert removal["text"].strip().startswith(("( AFP", "— Sam Altman")), removal
+    off = tmp_path / "off"
+    assert subprocess.run([*cmd[:-3], "-o", str(off), "-q", "--no-line-classifier"], cwd=ROOT).returncode == 0
+    rules = [r["rule"] for line in (off / "documents.jsonl").read_text().splitlines()
+             for r in json.loads(line)["metadata"]["removed"]]  # fmt: skip
+    assert "classifier" not in rules
+
+
+def test_config_section_round_trips() -> None:
+    """[classifier] in TOML builds the same object as the dataclass."""
+    config = Config.from_mapping({"classifier": {"min_confidence": 0.8, "enabled": False}})
+    assert config.classifier == ClassifierConfig(min_confidence=0.8, enabled=False)
+
+
+def test_a_document_without_prose_keeps_its_short_lines() -> None:
+    """With no body to anchor context, only lines bad on their own go (a one-line dispatch stays)."""
+    assert _removed_lines("L’été arrive", LineClassifier()) == set()
+    removed = _removed_lines(
+        "Séisme au Japon : pas d’alerte au tsunami\nAccueil | Monde | Asie", LineClassifier()
+    )
+    assert removed == {"Accueil | Monde | Asie"}
