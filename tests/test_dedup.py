@@ -425,3 +425,25 @@ def test_a_run_repeated_on_its_own_index_keeps_nothing(tmp_path: Path) -> None:
     for outcome in second:
         assert outcome.drop is not None and outcome.drop.evidence["earlier_run"] is True
         assert outcome.drop.evidence["duplicate_of"] in kept_ids
+
+
+@given(news_text())
+def test_signatures_equal_datasketch_on_any_news_text(text: str) -> None:
+    """Bulk shingle hashing and the vectorized permutation match datasketch on generated text."""
+    from datasketch import MinHash
+
+    dedup = Deduplicator(DedupConfig(min_words=0))
+    reference = MinHash(num_perm=128, seed=1, hashfunc=dedup.hasher.hashfunc)
+    for shingle in shingle_set(text):
+        reference.update(shingle.encode("utf-8"))
+    signature = dedup.features(text).signature
+    assert signature is not None and np.array_equal(signature, reference.hashvalues)
+
+
+def test_docstring_examples_hold() -> None:
+    """The examples in the dedup docstrings are true."""
+    import doctest
+
+    from corpusclean import dedup
+
+    assert doctest.testmod(dedup).failed == 0
