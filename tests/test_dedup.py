@@ -242,6 +242,14 @@ def test_keep_policies_choose_the_representative(keep: str, kept: set[str]) -> N
             assert outcome.doc.metadata["cluster_size"] == 3
 
 
+def test_signature_verification_needs_no_shingle_sets() -> None:
+    """With `verify = "signature"` the same cluster is found from MinHash estimates alone."""
+    outcomes = run_cleaner(story_with_copies(), verify="signature")
+    assert {o.doc.id for o in outcomes if o.kept} == {"wire", "unrelated"}
+    dedup = Deduplicator(DedupConfig(verify="signature"))
+    assert dedup.features(str(story_with_copies()[0]["text"])).shingles is None
+
+
 def test_short_documents_match_only_exactly() -> None:
     """Two briefs a word apart are kept; an exact copy (other case and quotes) is dropped."""
     records = [
