@@ -16,6 +16,7 @@ from .config import (
     DedupConfig,
     FilterConfig,
     InputConfig,
+    LangConfig,
     NormalizeConfig,
     OutputConfig,
     QualityConfig,
@@ -28,6 +29,7 @@ from .document import Document, Drop, Reason, Removal, Span, SweepResult, sweep
 from .errors import ConfigError, CorpuscleanError, IndexStoreError, InputError, OutputError
 from .explain import Explanation, UnknownDocumentError, explain
 from .io import ReadError, read_inputs
+from .langid import FastLangId, LanguageIdentifier, LanguageResult, LanguageStage, build_identifier
 from .normalize import fingerprint, fix_encoding_damage, normalize_display, tidy, tokenize
 from .pipeline import Cleaner, Detector, Outcome, clean
 from .repeats import RepeatDetector
@@ -53,10 +55,15 @@ __all__ = [
     "Document",
     "Drop",
     "Explanation",
+    "FastLangId",
     "FilterConfig",
     "IndexStoreError",
     "InputConfig",
     "InputError",
+    "LangConfig",
+    "LanguageIdentifier",
+    "LanguageResult",
+    "LanguageStage",
     "LearnedBoilerplate",
     "Match",
     "NormalizeConfig",
@@ -80,6 +87,7 @@ __all__ = [
     "SweepResult",
     "UnknownDocumentError",
     "__version__",
+    "build_identifier",
     "clean",
     "explain",
     "fingerprint",

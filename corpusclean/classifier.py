@@ -34,6 +34,7 @@ STOPWORD_LANGUAGES = (
 _WORD = re.compile(r"[^\W\d_]+")
 _CUE_MAX_CHARS = 250
 _TITLE_MAX_CHARS = 120
+_FOREIGN_CHECK_WORDS = 8
 _SEPARATOR = re.compile(r"(?:^|\s)[|›•·>/»]+(?=\s|$)")
 _URL = re.compile(r"https?://|www\.|\b[\w.-]+\.(?:com|fr|org|net|info|io|co\.uk|be|ch)\b|@\w{2,}|#\w{2,}")
 _TERMINAL_MARKS = ".!?…:;"
@@ -235,6 +236,12 @@ def line_features(line: str, stopwords: frozenset[str], tokens: list[str] | None
         tokens = _words(line)
     stops = sum(map(stopwords.__contains__, tokens))
     words = len(tokens) - sum(map(PUNCTUATION_TOKENS.__contains__, tokens))
+    if words >= _FOREIGN_CHECK_WORDS and stops < 0.3 * words:
+        # Prose in another language than the document (an English quote in a French
+        # article) is still prose: judge the line by its own best stop-word list too.
+        _, own = document_stopwords(tokens)
+        if own is not stopwords:
+            stops = max(stops, sum(map(own.__contains__, tokens)))
     separators = links = titled = digits = 0
     cue = False
     # Interface prompts, menus and titles are short: the finer features only matter there.

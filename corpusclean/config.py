@@ -116,6 +116,9 @@ class QualityConfig:
 
     signals: bool = option(True, "Record Gopher repetition signals in metadata.repetition.")
     filter: bool = option(True, "Drop documents whose repetition signals exceed the thresholds below.")
+    min_words: int = option(
+        50, "Documents with fewer words are not judged by the repetition filter (Gopher's minimum length)."
+    )
     max_dup_line_frac: float = option(0.30, "Maximum fraction of lines that repeat an earlier line.")
     max_dup_para_frac: float = option(0.30, "Maximum fraction of paragraphs that repeat an earlier one.")
     max_dup_line_char_frac: float = option(0.20, "Maximum fraction of characters in repeated lines.")
@@ -162,6 +165,59 @@ class ClassifierConfig:
     )
     stop_low: float = option(0.30, "Stop-word density below which a line is not prose.")
     stop_high: float = option(0.38, "Stop-word density from which a long line is content.")
+
+
+@dataclass(frozen=True, slots=True)
+class LangConfig:
+    """Language identification; every kept document carries metadata lang and lang_prob."""
+
+    keep: tuple[str, ...] = option(
+        (),
+        "Keep only documents in these languages (comma-separated ISO 639-1 codes, und = undetermined; "
+        "none keeps every language); the others are dropped as language.",
+        cli="--lang",
+    )
+    min_prob: float = option(
+        0.0,
+        "Drop documents whose language probability is below this (und counts as 0 unless kept).",
+        cli="--lang-min-prob",
+    )
+    backend: str = option(
+        "fast",
+        "Language identifier: fast (langdetect profiles, deterministic), langdetect (the seeded original), "
+        "lingua or fasttext (optional extras).",
+        cli="--lang-backend",
+        choices=("fast", "langdetect", "lingua", "fasttext"),
+    )
+    model: str | None = option(
+        None, "Model file for --lang-backend fasttext (never downloaded).", cli="--lang-model"
+    )
+    sample_chars: int = option(
+        3000, "Identify on at most this many characters, from four places spread over the text (0 = all)."
+    )
+    min_letters: int = option(12, "Texts with fewer letters than this are und (undetermined).")
+    paragraphs: bool = option(
+        False,
+        "Identify each paragraph's language too; paragraphs in another language than the document are "
+        "listed in metadata foreign_paragraphs.",
+        cli="--lang-paragraphs",
+    )
+    drop_paragraphs: bool = option(
+        False,
+        "Remove paragraphs in another language than the document (reason language_span); implies "
+        "--lang-paragraphs.",
+        cli="--lang-drop-paragraphs",
+    )
+    paragraph_min_prob: float = option(
+        0.9, "A paragraph counts as foreign only when its language probability is at least this."
+    )
+
+    def __post_init__(self) -> None:
+        for name in ("min_prob", "paragraph_min_prob"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, not {getattr(self, name)!r}")
+        if self.sample_chars < 0 or self.min_letters < 0:
+            raise ValueError("sample_chars and min_letters must not be negative")
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +364,7 @@ class Config:
     repeats: RepeatsConfig = field(default_factory=RepeatsConfig)
     quality: QualityConfig = field(default_factory=QualityConfig)
     boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
+    lang: LangConfig = field(default_factory=LangConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
 
     @classmethod

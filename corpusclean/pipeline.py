@@ -22,6 +22,7 @@ from .dateline import DatelineDetector
 from .dedup import build_dedup
 from .document import Document, Drop, Reason, Span, sweep
 from .io.readers import ReadError, as_documents
+from .langid import build_language_stage
 from .normalize import normalize_display
 from .repeats import RepeatDetector
 from .segment import SegmentedText
@@ -92,6 +93,7 @@ class Cleaner:
         self.config = config or Config()
         self.detectors = build_detectors(self.config)
         self.corpus_stages = build_corpus_stages(self.config)
+        self.language = build_language_stage(self.config.lang)
 
     def fit(self, documents: Iterable[Document]) -> Self:
         """Learn corpus statistics (for detectors that need them) from a first pass."""
@@ -131,13 +133,19 @@ class Cleaner:
         clock = time.perf_counter()
         result = sweep(text, spans)
         timings["sweep"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        result, language = self.language.annotate(segmented, spans, result)  # on the clean text
+        timings["langid"] = time.perf_counter() - clock
+        metadata.update(language)
         clean = result.text
         for name, values in result.extracted.items():
             metadata[name] = list(values) if name.endswith("s") else values[0]
         metadata["chars_out"] = len(clean)
         metadata["removed"] = [r.to_dict() for r in result.removed]
         if config.quality.signals or config.quality.filter:
+            clock = time.perf_counter()
             metadata["repetition"] = repetition_signals(clean)
+            timings["signals"] = time.perf_counter() - clock
         cleaned = Document(doc.id, clean, metadata)
         outcome = Outcome(cleaned, None, len(text), timings)
         outcome.drop = self._filter(outcome)
@@ -158,8 +166,11 @@ class Cleaner:
         if len(text) < self.config.filters.min_chars:
             return Drop(Reason.TOO_SHORT, {"chars": len(text), "min_chars": self.config.filters.min_chars})
         if "repetition" in outcome.doc.metadata:
-            return repetition_drop(outcome.doc.metadata["repetition"], self.config.quality)
-        return None
+            words = len(text.split())
+            drop = repetition_drop(outcome.doc.metadata["repetition"], self.config.quality, words)
+            if drop is not None:
+                return drop
+        return self.language.decide(outcome.doc.metadata)
 
     def decide(self, outcome: Outcome) -> Outcome:
         """Apply the corpus-level stages (in input order, in this process)."""

@@ -69,9 +69,16 @@ def thresholds(config: QualityConfig) -> dict[str, float]:
     }
 
 
-def repetition_drop(signals: dict[str, float], config: QualityConfig) -> Drop | None:
-    """Drop the document at the first signal above its threshold (in Gopher's order), else None."""
-    if not config.filter:
+def repetition_drop(
+    signals: dict[str, float], config: QualityConfig, words: int | None = None
+) -> Drop | None:
+    """Drop the document at the first signal above its threshold (in Gopher's order), else None.
+
+    Documents shorter than `config.min_words` words are not judged: on a headline or a
+    one-line dispatch every n-gram fraction is noise (Gopher drops texts under 50 words
+    before it looks at repetition).
+    """
+    if not config.filter or (words is not None and words < config.min_words):
         return None
     for name, threshold in thresholds(config).items():
         value = signals.get(name)

@@ -330,3 +330,39 @@ def damaged_article(draw: st.DrawFn) -> str:
     paragraphs = draw(st.lists(paragraph(), min_size=1, max_size=5))
     out = [damage(text, draw(st.sampled_from(DAMAGE))) for text in paragraphs]
     return draw(st.sampled_from(["\n\n", "\r\n\r\n", "\n", "\n\n\n\n"])).join(out)
+
+
+# Pieces that exercise language identification's text preparation: acronyms and
+# capitals, apostrophes and French typography, digits, URLs and e-mails, emoji,
+# Romanian comma-below letters, Vietnamese combining marks, Cyrillic, Arabic and CJK.
+MULTILINGUAL_PIECES = [
+    *FRENCH_SENTENCES,
+    *ENGLISH_SENTENCES,
+    "Die Bundesregierung hat am Mittwoch ein neues Gesetz beschlossen.",
+    "El Gobierno aprobó este martes una reforma de las pensiones.",
+    "Правительство объявило во вторник о новых мерах поддержки.",
+    "ПРАВИТЕЛЬСТВО РФ",
+    "أعلنت الحكومة يوم الثلاثاء عن خطة جديدة.",
+    "政府は火曜日、新たな対策を発表した。",
+    "政府周二宣布了一系列新措施。",
+    "Guvernul a anunțat ieri că școlile și țara",
+    "Việt Nam xin chào",
+    "L’ONU, l’OTAN et l’UE",
+    "voir https://www.lemonde.fr/economie/article.html?id=42 ou écrire à redaction@example.fr",
+    "McDonald’s",
+    "🚀🔴",
+    "(AFP / SEBASTIEN BOZON)",
+    "12 345,67 €",
+]
+
+
+@st.composite
+def multilingual_text(draw: st.DrawFn) -> str:
+    """Pieces of news in several scripts, glued with spaces, punctuation or arbitrary characters."""
+    pieces = draw(st.lists(st.sampled_from(MULTILINGUAL_PIECES), min_size=1, max_size=5))
+    glue = st.one_of(st.sampled_from([" ", "\n", " — ", ", ", "  ", "\u00a0"]), st.text(max_size=3))
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        out.append(draw(glue))
+        out.append(piece)
+    return "".join(out)
