@@ -22,7 +22,7 @@ import array
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
@@ -646,45 +646,11 @@ class DedupStage:
 
     def finish(self) -> None:
         """Cluster the verified edges; choose representatives by the keep policy."""
-        count = len(self.dedup._members)
-        union = _UnionFind()
-        for _ in range(count):
-            union.add()
-        neighbours: dict[int, list[tuple[int, float]]] = {}
-        for first, second, score in self._edges:
-            union.union(first, second)
-            neighbours.setdefault(first, []).append((second, score))
-            neighbours.setdefault(second, []).append((first, score))
-        self._rep = list(range(count))
-        self._similarity = [1.0] * count
-        components: dict[int, list[int]] = {}
-        for member in sorted(neighbours):
-            components.setdefault(union.find(member), []).append(member)
         rank = self._ranks if self.policy != "first" else None
-        for members in components.values():
-            order = sorted(members, key=rank.__getitem__) if rank is not None else members
-            position = {member: index for index, member in enumerate(order)}
-            reps: set[int] = set()
-            for member in order:
-                best: tuple[int, float] | None = None
-                for other, score in neighbours[member]:
-                    if other in reps and (
-                        best is None
-                        or score > best[1]
-                        or (score == best[1] and position[other] < position[best[0]])
-                    ):
-                        best = (other, score)
-                if best is None:
-                    reps.add(member)
-                else:
-                    self._rep[member], self._similarity[member] = best
-                    previous = self._stand_in.get(best[0])
-                    if previous is None or _score_better(best[1], member, previous, position):
-                        self._stand_in[best[0]] = (member, best[1])
-            if len(reps) > 1:
-                self._components_split += 1
-        for member in range(count):
-            rep = self._rep[member]
+        clusters = cluster_edges(len(self.dedup._members), self._edges, rank)
+        self._rep, self._similarity = clusters.representative, clusters.similarity
+        self._stand_in, self._components_split = clusters.stand_in, clusters.components_split
+        for rep in self._rep:
             self._size[rep] = self._size.get(rep, 0) + 1
         self._finished = True
 
@@ -762,6 +728,61 @@ class DedupStage:
             "outlier_clusters": [{"cluster": name, "size": size} for size, name in sizes if size > fence],
             "state_bytes": self.dedup.nbytes,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Clusters:
+    """Representatives of documents 0..n-1: what `cluster_edges` returns."""
+
+    representative: list[int]  # a document's representative (itself when it is one)
+    similarity: list[float]  # verified similarity to it (1.0 for representatives)
+    stand_in: dict[int, tuple[int, float]]  # representative → its most similar member
+    components_split: int  # connected components that needed more than one representative
+
+
+def cluster_edges(
+    count: int, edges: Iterable[tuple[int, int, float]], rank: Sequence[Any] | None = None
+) -> Clusters:
+    """Split the connected components of verified edges around representatives, without chaining.
+
+    A pure function over numbers, so any executor can call it on the gathered edges.
+    Members of a component are visited in `rank` order (input order when None); each joins
+    the most similar representative it has an edge to (ties: the earlier-ranked one), or
+    becomes a representative. Every member is therefore similar to its own representative.
+    """
+    union = _UnionFind()
+    for _ in range(count):
+        union.add()
+    neighbours: dict[int, list[tuple[int, float]]] = {}
+    for first, second, score in edges:
+        union.union(first, second)
+        neighbours.setdefault(first, []).append((second, score))
+        neighbours.setdefault(second, []).append((first, score))
+    representative = list(range(count))
+    similarity = [1.0] * count
+    stand_in: dict[int, tuple[int, float]] = {}
+    split = 0
+    components: dict[int, list[int]] = {}
+    for member in sorted(neighbours):
+        components.setdefault(union.find(member), []).append(member)
+    for members in components.values():
+        order = sorted(members, key=rank.__getitem__) if rank is not None else members
+        position = {member: index for index, member in enumerate(order)}
+        reps: set[int] = set()
+        for member in order:
+            best: tuple[int, float] | None = None
+            for other, score in neighbours[member]:
+                if other in reps and (best is None or _score_better(score, other, best, position)):
+                    best = (other, score)
+            if best is None:
+                reps.add(member)
+                continue
+            representative[member], similarity[member] = best
+            previous = stand_in.get(best[0])
+            if previous is None or _score_better(best[1], member, previous, position):
+                stand_in[best[0]] = (member, best[1])
+        split += len(reps) > 1
+    return Clusters(representative, similarity, stand_in, split)
 
 
 def _score_better(

@@ -455,3 +455,17 @@ def test_docstring_examples_hold() -> None:
     from corpusclean import dedup
 
     assert doctest.testmod(dedup).failed == 0
+
+
+def test_cluster_edges_splits_chains_around_representatives() -> None:
+    """A path 0~1~2~3 becomes {0, 1} and {2, 3}; ranking 3 first makes it a representative."""
+    from corpusclean.dedup import cluster_edges
+
+    edges = [(0, 1, 0.9), (1, 2, 0.85), (2, 3, 0.95)]
+    clusters = cluster_edges(5, edges)
+    assert clusters.representative == [0, 0, 2, 2, 4]
+    assert clusters.similarity == [1.0, 0.9, 1.0, 0.95, 1.0]
+    assert clusters.components_split == 1
+    assert clusters.stand_in == {0: (1, 0.9), 2: (3, 0.95)}
+    ranked = cluster_edges(5, edges, rank=[3, 2, 1, 0, 4])
+    assert ranked.representative == [1, 1, 3, 3, 4]
