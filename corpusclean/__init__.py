@@ -13,6 +13,7 @@ from .config import (
     ClassifierConfig,
     Config,
     DatelineConfig,
+    DedupConfig,
     FilterConfig,
     InputConfig,
     LangConfig,
@@ -23,8 +24,9 @@ from .config import (
     RunConfig,
 )
 from .dateline import DatelineDetector, parse_dateline
+from .dedup import DedupFeatures, Deduplicator, Match
 from .document import Document, Drop, Reason, Removal, Span, SweepResult, sweep
-from .errors import ConfigError, CorpuscleanError, InputError, OutputError
+from .errors import ConfigError, CorpuscleanError, IndexStoreError, InputError, OutputError
 from .explain import Explanation, UnknownDocumentError, explain
 from .io import ReadError, read_inputs
 from .langid import FastLangId, LanguageIdentifier, LanguageResult, LanguageStage, build_identifier
@@ -46,12 +48,16 @@ __all__ = [
     "CorpuscleanError",
     "DatelineConfig",
     "DatelineDetector",
+    "DedupConfig",
+    "DedupFeatures",
+    "Deduplicator",
     "Detector",
     "Document",
     "Drop",
     "Explanation",
     "FastLangId",
     "FilterConfig",
+    "IndexStoreError",
     "InputConfig",
     "InputError",
     "LangConfig",
@@ -59,6 +65,7 @@ __all__ = [
     "LanguageResult",
     "LanguageStage",
     "LearnedBoilerplate",
+    "Match",
     "NormalizeConfig",
     "Outcome",
     "OutputConfig",

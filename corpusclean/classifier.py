@@ -337,7 +337,9 @@ class LineClassifier:
         if not has_body:
             # No line reads as prose (a one-line dispatch, a list): context has nothing to
             # go on, so only lines showing chrome (separators, links, cues, ©) go.
-            labels = ["bad" if label == "bad" and not c else "good" for label, c in zip(initial, clean, strict=True)]
+            labels = [
+                "bad" if label == "bad" and not c else "good" for label, c in zip(initial, clean, strict=True)
+            ]
         verdicts = []
         for i, segment in enumerate(lines):
             label = labels[i]

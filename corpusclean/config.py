@@ -247,6 +247,66 @@ class RunConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class DedupConfig:
+    """Exact and near-duplicate documents across the corpus and, with an index, across runs."""
+
+    enabled: bool = option(True, "De-duplicate documents (exact and near duplicates).", cli="--dedup")
+    threshold: float = option(
+        0.8, "Jaccard similarity of word shingles from which two documents are duplicates."
+    )
+    num_perm: int = option(128, "MinHash permutations per signature (datasketch num_perm).")
+    shingle_words: int = option(2, "Words per shingle (fingerprint words).")
+    min_words: int = option(
+        30, "Documents with fewer fingerprint words are matched by exact hash only (no MinHash)."
+    )
+    keep: str = option(
+        "first",
+        "Which member of a cluster is kept: first, longest, earliest (metadata.date), "
+        "priority:FIELD (highest numeric metadata FIELD) or none (drop every member).",
+        cli="--keep",
+    )
+    hash: str = option(
+        "xxh32", "Shingle hash: xxh32 (fast) or sha1 (datasketch's default).", choices=("xxh32", "sha1")
+    )
+    seed: int = option(1, "MinHash permutation seed (datasketch seed).")
+    verify: str = option(
+        "exact",
+        "How LSH candidates of this run are verified: exact (Jaccard on shingle sets spilled to a "
+        "temporary file) or signature (MinHash estimate, no disk).",
+        choices=("signature", "exact"),
+    )
+    exact: bool = option(True, "Also match exact duplicates by a hash of the fingerprint text.")
+    index: str | None = option(
+        None,
+        "Persistent SQLite index: drop documents that duplicate ones kept by earlier runs.",
+        cli="--index",
+    )
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValueError(f"dedup threshold must be in (0, 1], not {self.threshold}")
+        if self.num_perm < 2:
+            raise ValueError(f"dedup num_perm must be at least 2, not {self.num_perm}")
+        if self.shingle_words < 1:
+            raise ValueError(f"dedup shingle_words must be at least 1, not {self.shingle_words}")
+        if self.min_words < 0:
+            raise ValueError(f"dedup min_words must not be negative, not {self.min_words}")
+        if self.hash not in ("xxh32", "sha1"):
+            raise ValueError(f"dedup hash must be 'xxh32' or 'sha1', not {self.hash!r}")
+        if self.verify not in ("signature", "exact"):
+            raise ValueError(f"dedup verify must be 'signature' or 'exact', not {self.verify!r}")
+        if self.index and not self.enabled:
+            raise ValueError("a dedup index needs dedup enabled (drop --no-dedup or --index)")
+        policy, _, field_name = self.keep.partition(":")
+        if policy not in ("first", "longest", "earliest", "none", "priority") or (
+            (policy == "priority") != bool(field_name)
+        ):
+            raise ValueError(
+                f"dedup keep must be one of first, longest, earliest, none, priority:FIELD, not {self.keep!r}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
 class BoilerplateConfig:
     """Rule packs and learned per-source boilerplate."""
 
@@ -316,6 +376,7 @@ class Config:
     quality: QualityConfig = field(default_factory=QualityConfig)
     boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
     lang: LangConfig = field(default_factory=LangConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Config:

@@ -84,11 +84,11 @@ class MinHasher:
         hashfunc = self.hashfunc
         return np.fromiter((hashfunc(s.encode("utf-8")) for s in items), dtype=np.uint32)
 
-    def signature_of_hashes(self, hashes: NDArray[np.uint32]) -> Signature:
-        """The MinHash signature of a set given by its 32-bit hashes."""
+    def signature_of_hashes(self, hashes: NDArray[np.uint32], *, distinct: bool = False) -> Signature:
+        """The MinHash signature of a set given by its 32-bit hashes (`distinct`: already unique)."""
         if hashes.size == 0:
             return np.full(self.num_perm, _MAX_HASH, dtype=np.uint32)
-        mixed = _fmix32(np.unique(hashes))[:, np.newaxis]
+        mixed = _fmix32(hashes if distinct else np.unique(hashes))[:, np.newaxis]
         with np.errstate(over="ignore"):
             permuted = mixed * self._a + self._b
         return np.asarray(permuted.min(axis=0), dtype=np.uint32)

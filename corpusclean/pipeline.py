@@ -19,6 +19,7 @@ from .boilerplate import build_boilerplate_detectors
 from .classifier import LineClassifier
 from .config import Config
 from .dateline import DatelineDetector
+from .dedup import build_dedup
 from .document import Document, Drop, Reason, Span, sweep
 from .io.readers import ReadError, as_documents
 from .langid import build_language_stage
@@ -82,7 +83,7 @@ def build_detectors(config: Config) -> list[Detector]:
 
 def build_corpus_stages(config: Config) -> list[CorpusStage]:
     """The corpus-level steps, applied in input order to documents that survived so far."""
-    return []
+    return [*build_dedup(config)]
 
 
 class Cleaner:
@@ -148,6 +149,13 @@ class Cleaner:
         cleaned = Document(doc.id, clean, metadata)
         outcome = Outcome(cleaned, None, len(text), timings)
         outcome.drop = self._filter(outcome)
+        if outcome.drop is None:  # per-document work of corpus stages (signatures) stays in workers
+            for stage in self.corpus_stages:
+                prepare = getattr(stage, "prepare", None)
+                if prepare is not None:
+                    clock = time.perf_counter()
+                    outcome.features.update(prepare(cleaned))
+                    timings[f"{_stage_name(stage)}_features"] = time.perf_counter() - clock
         return outcome
 
     def _filter(self, outcome: Outcome) -> Drop | None:
@@ -171,19 +179,78 @@ class Cleaner:
         for stage in self.corpus_stages:
             clock = time.perf_counter()
             drop = stage.decide(outcome)
-            outcome.timings[type(stage).__name__.lower()] = time.perf_counter() - clock
+            name = _stage_name(stage)
+            outcome.timings[name] = outcome.timings.get(name, 0.0) + time.perf_counter() - clock
             if drop is not None:
                 outcome.drop = drop
                 break
         return outcome
 
+    def decide_all(
+        self, results: Iterable[Outcome | ReadError], spool_dir: str | None = None, *, streaming: bool = False
+    ) -> Iterator[Outcome | ReadError]:
+        """`decide` over every result in input order; two passes when a stage must see the corpus first.
+
+        A stage with `observe` (dedup choosing one document per cluster) sees every surviving
+        outcome, then `finish`es; the outcomes wait in a temporary file (`spool_dir`), not in
+        memory, and come back in the same order for `decide`. With `streaming`, stages that
+        can decide one document at a time (`needs_corpus` false) do so and results flow lazily.
+        """
+        observers = [
+            stage
+            for stage in self.corpus_stages
+            if hasattr(stage, "observe") and not (streaming and not getattr(stage, "needs_corpus", True))
+        ]
+        if not observers:
+            for result in results:
+                yield result if isinstance(result, ReadError) else self.decide(result)
+            return
+        from .spool import OutcomeSpool
+
+        with OutcomeSpool(spool_dir) as spool:
+            for result in results:
+                if isinstance(result, Outcome) and result.kept:
+                    for stage in observers:
+                        clock = time.perf_counter()
+                        stage.observe(result)
+                        result.timings[_stage_name(stage)] = time.perf_counter() - clock
+                spool.write(result)
+            for stage in observers:
+                stage.finish()  # type: ignore[attr-defined]
+            ordinal = 0
+            for result in spool.read():
+                if isinstance(result, Outcome) and result.kept:
+                    result.features["corpus_seq"] = ordinal
+                    ordinal += 1
+                    self.decide(result)
+                yield result
+
+    def commit(self) -> None:
+        """Make corpus state durable (the dedup index) once a run's outputs are written."""
+        for stage in self.corpus_stages:
+            if hasattr(stage, "commit"):
+                stage.commit()
+
+    def close(self) -> None:
+        """Release corpus state (an uncommitted index is left as it was)."""
+        for stage in self.corpus_stages:
+            if hasattr(stage, "close"):
+                stage.close()
+
     def run(self, items: Iterable[Document | ReadError]) -> Iterator[Outcome | ReadError]:
-        """Every input item's fate, in input order (read errors pass through)."""
-        for item in items:
-            if isinstance(item, ReadError):
-                yield item
-            else:
-                yield self.decide(self.process(item))
+        """Every input item's fate, in input order (read errors pass through); commits at the end.
+
+        Lazy when every corpus stage can stream (dedup keeping the first seen); a policy that
+        needs whole clusters (`--keep longest`) reads everything before the first result.
+        """
+        try:
+            yield from self.decide_all(
+                (item if isinstance(item, ReadError) else self.process(item) for item in items),
+                streaming=True,
+            )
+            self.commit()
+        finally:
+            self.close()
 
     def clean(self, items: Iterable[str | dict[str, Any] | Document]) -> Iterator[Document]:
         """Kept documents only, lazily; strings and dicts are made Documents first."""
@@ -197,6 +264,10 @@ def clean(
 ) -> Iterator[Document]:
     """Clean an iterable of strings, dicts or Documents; yields kept Documents lazily."""
     return Cleaner(config).clean(items)
+
+
+def _stage_name(stage: object) -> str:
+    return str(getattr(stage, "name", type(stage).__name__.lower()))
 
 
 def _source_of(metadata: dict[str, Any], config: Config) -> str | None:

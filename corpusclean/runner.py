@@ -175,7 +175,9 @@ def run(
         clock = time.perf_counter()
         # Standard input and named pipes can be read only once: their documents are cleaned
         # with what the file inputs (and any loaded counts) taught, but are not counted.
-        fit_inputs = [path for path in inputs if path != "-" and (Path(path).is_file() or Path(path).is_dir())]
+        fit_inputs = [
+            path for path in inputs if path != "-" and (Path(path).is_file() or Path(path).is_dir())
+        ]
         cleaner.fit(
             item
             for item in read_inputs(fit_inputs, config.input, exclude=out_dir)
@@ -191,36 +193,37 @@ def run(
         stats.seconds["fit"] += fit_seconds
     items = read_inputs(inputs, config.input, exclude=out_dir)
     suffix = ".jsonl.gz" if config.output.compress else ".jsonl"
-    with ExitStack() as stack:
-        if out_dir is None:
-            documents = stack.enter_context(AtomicJsonlWriter("-"))
-            dropped = errors = None
-        else:
-            documents = stack.enter_context(
-                AtomicJsonlWriter(out_dir / f"documents{suffix}", compress=config.output.compress)
-            )
-            dropped = stack.enter_context(
-                AtomicJsonlWriter(out_dir / f"dropped{suffix}", compress=config.output.compress)
-            )
-            errors = stack.enter_context(AtomicJsonlWriter(out_dir / "errors.jsonl"))
-        bar = _progress_bar(progress)
-        # Closed explicitly (not when garbage-collected) so an interruption stops the workers at once.
-        results = process_all(cleaner, items, resolve_workers(config.run.workers))
-        stack.enter_context(closing(results))
-        try:
-            for result in results:
-                if isinstance(result, ReadError):
-                    if errors is not None:
-                        errors.write(result.to_dict())
-                        collector.add_error(result.to_dict())
-                    elif result.kind != "missing-input":  # the CLI names those itself
-                        print(
-                            f"corpusclean: {result.path}:{result.line or '-'}: {result.error}",
-                            file=sys.stderr,
-                        )
-                else:
-                    cleaner.decide(result)
-                    if result.kept:
+    with ExitStack() as guard:
+        guard.callback(cleaner.close)  # an uncommitted index is rolled back, whatever happened
+        with ExitStack() as stack:
+            if out_dir is None:
+                documents = stack.enter_context(AtomicJsonlWriter("-"))
+                dropped = errors = None
+            else:
+                documents = stack.enter_context(
+                    AtomicJsonlWriter(out_dir / f"documents{suffix}", compress=config.output.compress)
+                )
+                dropped = stack.enter_context(
+                    AtomicJsonlWriter(out_dir / f"dropped{suffix}", compress=config.output.compress)
+                )
+                errors = stack.enter_context(AtomicJsonlWriter(out_dir / "errors.jsonl"))
+            bar = _progress_bar(progress)
+            # Closed explicitly (not when garbage-collected) so an interruption stops the workers at once.
+            processed = process_all(cleaner, items, resolve_workers(config.run.workers))
+            stack.enter_context(closing(processed))
+            try:
+                results = _ticking(processed, bar)
+                for result in cleaner.decide_all(results, spool_dir=str(out_dir) if out_dir else None):
+                    if isinstance(result, ReadError):
+                        if errors is not None:
+                            errors.write(result.to_dict())
+                            collector.add_error(result.to_dict())
+                        elif result.kind != "missing-input":  # the CLI names those itself
+                            print(
+                                f"corpusclean: {result.path}:{result.line or '-'}: {result.error}",
+                                file=sys.stderr,
+                            )
+                    elif result.kept:
                         record = result.doc.to_dict()
                         documents.write(record)
                         collector.add_kept(record)
@@ -228,22 +231,33 @@ def run(
                         row = dropped_record(result)
                         dropped.write(row)
                         collector.add_dropped(row)
-                stats.add(result)
+                    stats.add(result)
+            finally:
                 if bar is not None:
-                    bar.update(1)
-        finally:
-            if bar is not None:
-                bar.close()
+                    bar.close()
+        # The index is committed only once the outputs are in place: a failed run leaves it untouched.
+        cleaner.commit()
     stats.seconds["total"] = time.perf_counter() - started
     if out_dir is not None:
         report = stats.to_dict()
         report["config"] = config.to_dict()
         report["inputs"] = [printable_path(p) for p in inputs]
+        for stage in cleaner.corpus_stages:
+            if hasattr(stage, "report"):
+                report[getattr(stage, "name", type(stage).__name__.lower())] = stage.report()
         # After the writers closed: the sampled duplicates' kept documents are read back.
         write_report_html(out_dir, report, collector)
         # report.json is written last: its presence says the run completed.
         write_json_atomic(out_dir / "report.json", report)
     return stats
+
+
+def _ticking(results: Iterable[Outcome | ReadError], bar: Any) -> Iterator[Outcome | ReadError]:
+    """Move the progress bar as workers finish documents (the first pass, when there are two)."""
+    for result in results:
+        if bar is not None:
+            bar.update(1)
+        yield result
 
 
 def _refuse_overwriting_inputs(inputs: Sequence[str], out_dir: Path) -> None:

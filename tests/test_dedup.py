@@ -1,0 +1,471 @@
+"""Near-duplicate documents: signatures, LSH parameters, clusters, keep policies and the index."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from corpusclean import Cleaner, Config, DedupConfig, Deduplicator, Document, IndexStoreError, Outcome
+from corpusclean.dedup import BandTable, detection_probability, lsh_params
+from corpusclean.index import IndexStore
+from corpusclean.normalize import fingerprint
+
+from conftest import SEEDS
+from strategies import VARIANTS, news_article, news_text, planted_corpus, variant_of
+from test_cli import read_jsonl, run_cli
+
+
+def shingle_set(text: str, size: int = 2) -> set[str]:
+    words = fingerprint(text).split()
+    return {" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1))}
+
+
+def jaccard(first: str, second: str) -> float:
+    a, b = shingle_set(first), shingle_set(second)
+    return len(a & b) / len(a | b)
+
+
+def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+# -- signatures ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("hash_name", ["xxh32", "sha1"])
+def test_signatures_are_bit_identical_to_datasketch_on_the_seeds(hash_name: str) -> None:
+    """Each seed's signature equals datasketch 2.x's MinHash updated shingle by shingle."""
+    from datasketch import MinHash
+
+    dedup = Deduplicator(DedupConfig(hash=hash_name, min_words=0))
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        ours = dedup.features(text).signature
+        reference = MinHash(num_perm=128, seed=1, hashfunc=dedup.hasher.hashfunc)
+        for shingle in sorted(shingle_set(text)):
+            reference.update(shingle.encode("utf-8"))
+        assert ours is not None
+        assert np.array_equal(ours, reference.hashvalues), path.name
+
+
+def test_signatures_work_in_datasketch_lsh() -> None:
+    """`Deduplicator.minhash` gives LeanMinHash objects that datasketch's MinHashLSH indexes and finds."""
+    from datasketch import MinHashLSH
+
+    rng = random.Random(11)
+    original = "\n\n".join(news_article(rng))
+    copy = "\n\n".join(variant_of(rng, original.split("\n\n"), "footer"))
+    other = "\n\n".join(news_article(rng))
+    dedup = Deduplicator()
+    lsh = MinHashLSH(threshold=0.8, num_perm=128)
+    lsh.insert("original", dedup.minhash(original))
+    lsh.insert("other", dedup.minhash(other))
+    assert lsh.query(dedup.minhash(copy)) == ["original"]
+
+
+# -- LSH parameters -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.7, 0.8, 0.9])
+def test_balanced_lsh_params_agree_with_datasketch(threshold: float) -> None:
+    """With equal weights the bands × rows search lands where datasketch's does."""
+    from datasketch.lsh import _optimal_param
+
+    assert lsh_params(threshold, 128, 0.5, 0.5) == _optimal_param(threshold, 128, 0.5, 0.5)
+
+
+def test_default_bands_favour_recall_since_candidates_are_verified() -> None:
+    """The default 0.8 threshold gives 16 × 8: a pair at the threshold is a candidate 95% of the time."""
+    dedup = Deduplicator()
+    assert (dedup.bands, dedup.rows) == (16, 8)
+    assert detection_probability(0.8, 16, 8) > 0.94
+    assert detection_probability(0.3, 16, 8) < 0.002
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 300)), max_size=300), st.lists(st.integers(0, 40))
+)
+def test_band_table_finds_what_a_dict_finds(entries: list[tuple[int, int]], probe: list[int]) -> None:
+    """The sorted-run table answers lookups like a plain dict of sets, across merges."""
+    table = BandTable(buffer_entries=7)
+    reference: dict[int, set[int]] = {}
+    for key, doc in entries:
+        table.add([key * 0x9E3779B97F4A7C15 % (1 << 64)], doc)
+        reference.setdefault(key, set()).add(doc)
+    for key in probe:
+        expected = reference.get(key, set())
+        assert table.lookup([key * 0x9E3779B97F4A7C15 % (1 << 64)]) == expected
+    assert len(table) == len(entries)
+
+
+# -- clusters -----------------------------------------------------------------------------
+
+
+# Generated articles reuse a few dozen sentence templates, so their share of repeated 5-grams
+# is above Gopher's quality threshold: tests of dedup on them turn the quality filter off.
+NO_QUALITY = ("--no-quality-filter",)
+GENERATED = Config().replace("quality", filter=False)
+
+
+def run_cleaner(records: list[dict[str, object]], **dedup: object) -> list[Outcome]:
+    """Both passes, as `corpusclean.run` and the CLI make them."""
+    cleaner = Cleaner(GENERATED.replace("dedup", **dedup) if dedup else GENERATED)
+    results = cleaner.decide_all(cleaner.process(Document.from_dict(r)) for r in records)
+    outcomes = [o for o in results if isinstance(o, Outcome)]
+    cleaner.close()
+    return outcomes
+
+
+def test_cleaner_streams_with_the_first_seen_policy() -> None:
+    """`Cleaner.clean` yields a kept document before reading the rest, and drops later copies."""
+    rng = random.Random(12)
+    text = "\n\n".join(news_article(rng))
+    consumed = []
+
+    def documents() -> Iterator[Document]:
+        for number in range(3):
+            consumed.append(number)
+            yield Document(f"d{number}", text if number != 1 else "\n\n".join(news_article(rng)))
+
+    kept = Cleaner(GENERATED).clean(documents())
+    first = next(kept)
+    assert (first.id, first.metadata["cluster"], consumed) == ("d0", "d0", [0])
+    assert [doc.id for doc in kept] == ["d1"]
+
+
+def test_seeds_make_no_duplicate_cluster(seeds_dir: Path, tmp_path: Path) -> None:
+    """The five seeds (three about the same Paris AI summit) stay five separate documents."""
+    out = tmp_path / "out"
+    result = run_cli("clean", str(seeds_dir), "-o", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    docs = read_jsonl(out / "documents.jsonl")
+    assert len(docs) == 5
+    assert all(d["metadata"]["cluster"] == d["id"] and d["metadata"]["cluster_size"] == 1 for d in docs)
+    report = json.loads((out / "report.json").read_text())
+    assert report["dedup"]["clusters"] == 0 and report["dropped_by_reason"] == {}
+
+
+def test_planted_duplicates_are_found_with_high_precision_and_recall() -> None:
+    """Copies, new leads, added/removed paragraphs, other footers and word edits are found;
+    unrelated articles on the same topics are not (pairwise, at the default threshold)."""
+    records, stories = planted_corpus(seed=2026, stories=300, copies=2)
+    outcomes = run_cleaner(records)
+    story_of = {r["id"]: s for r, s in zip(records, stories, strict=True)}
+    cluster_of = {}
+    for outcome in outcomes:
+        if outcome.kept:
+            cluster_of[outcome.doc.id] = outcome.doc.metadata["cluster"]
+        else:
+            assert outcome.drop is not None and outcome.drop.reason == "duplicate"
+            cluster_of[outcome.doc.id] = outcome.drop.evidence["cluster"]
+    predicted = {
+        p for p in itertools.combinations(sorted(cluster_of), 2) if cluster_of[p[0]] == cluster_of[p[1]]
+    }
+    truth = {p for p in itertools.combinations(sorted(story_of), 2) if story_of[p[0]] == story_of[p[1]]}
+    precision = len(predicted & truth) / len(predicted)
+    recall = len(predicted & truth) / len(truth)
+    print(f"\nplanted duplicates: {len(records)} docs, {len(truth)} true pairs, "
+          f"precision {precision:.4f}, recall {recall:.4f}")  # fmt: skip
+    assert precision >= 0.99
+    assert recall >= 0.95
+
+
+def test_a_chain_does_not_make_its_ends_duplicates() -> None:
+    """A~B and B~C but A and C share less than the threshold: C stays, B goes as a copy of A."""
+    rng = random.Random(3)
+    base = "\n\n".join(news_article(rng, paragraphs=(12, 12)))
+    words = base.split(" ")
+    positions = rng.sample(range(len(words)), 40)
+    middle = list(words)
+    for position in positions[:20]:
+        middle[position] = "toutefois"
+    far = list(middle)
+    for position in positions[20:]:
+        far[position] = "désormais"
+    a, b, c = base, " ".join(middle), " ".join(far)
+    assert jaccard(a, b) >= 0.82 and jaccard(b, c) >= 0.82 and jaccard(a, c) < 0.78
+    records = [{"id": "A", "text": a}, {"id": "B", "text": b}, {"id": "C", "text": c}]
+    outcomes = {o.doc.id: o for o in run_cleaner(records)}
+    assert outcomes["A"].kept and outcomes["C"].kept
+    drop = outcomes["B"].drop
+    assert drop is not None and drop.evidence["duplicate_of"] == "A"
+    assert outcomes["A"].doc.metadata["cluster_size"] == 2
+    assert outcomes["C"].doc.metadata["cluster"] == "C"
+
+
+def story_with_copies() -> list[dict[str, object]]:
+    rng = random.Random(8)
+    article = news_article(rng)
+    return [
+        {"id": "wire", "text": "\n\n".join(article), "date": "2025-02-11", "rank": 2},
+        {
+            "id": "longer",
+            "text": "\n\n".join(variant_of(rng, article, "added")),
+            "date": "2025-02-12",
+            "rank": 1,
+        },
+        {"id": "first-seen", "text": "\n\n".join(variant_of(rng, article, "footer")), "date": "2025-02-10"},
+        {"id": "unrelated", "text": "\n\n".join(news_article(rng)), "date": "2025-02-09", "rank": 9},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("keep", "kept"),
+    [
+        ("first", {"wire", "unrelated"}),
+        ("longest", {"longer", "unrelated"}),
+        ("earliest", {"first-seen", "unrelated"}),
+        ("priority:rank", {"wire", "unrelated"}),
+        ("none", {"unrelated"}),
+    ],
+)
+def test_keep_policies_choose_the_representative(keep: str, kept: set[str]) -> None:
+    """Each policy keeps its own member of the cluster and names it in the others' evidence."""
+    outcomes = run_cleaner(story_with_copies(), keep=keep)
+    assert {o.doc.id for o in outcomes if o.kept} == kept
+    members = {"wire", "longer", "first-seen"}
+    for outcome in outcomes:
+        if outcome.drop is not None:
+            assert outcome.drop.evidence["duplicate_of"] in members - {outcome.doc.id}
+            assert outcome.drop.evidence["similarity"] >= 0.8
+        elif outcome.doc.id != "unrelated":
+            assert outcome.doc.metadata["cluster_size"] == 3
+
+
+def test_signature_verification_needs_no_shingle_sets() -> None:
+    """With `verify = "signature"` the same cluster is found from MinHash estimates alone."""
+    outcomes = run_cleaner(story_with_copies(), verify="signature")
+    assert {o.doc.id for o in outcomes if o.kept} == {"wire", "unrelated"}
+    dedup = Deduplicator(DedupConfig(verify="signature"))
+    assert dedup.features(str(story_with_copies()[0]["text"])).shingles is None
+
+
+def test_short_documents_match_only_exactly() -> None:
+    """Two briefs a word apart are kept; an exact copy (other case and quotes) is dropped."""
+    records = [
+        {"id": "a", "text": "Le sommet de Paris s’ouvre lundi au Grand Palais."},
+        {"id": "b", "text": "Le sommet de Paris s’ouvre mardi au Grand Palais."},
+        {"id": "c", "text": "LE SOMMET DE PARIS S'OUVRE LUNDI AU GRAND PALAIS."},
+    ]
+    outcomes = {o.doc.id: o for o in run_cleaner(records)}
+    assert outcomes["a"].kept and outcomes["b"].kept
+    assert outcomes["c"].drop is not None and outcomes["c"].drop.evidence["duplicate_of"] == "a"
+
+
+@given(news_text())
+def test_a_document_is_always_a_duplicate_of_its_copy(text: str) -> None:
+    """Whatever the text, the streaming Deduplicator drops its exact copy."""
+    dedup = Deduplicator()
+    verdicts = list(dedup.deduplicate([Document("one", text), Document("two", text)]))
+    assert verdicts[0][1] is None
+    match = verdicts[1][1]
+    assert match is not None and match.duplicate_of == "one" and match.similarity == 1.0
+
+
+# -- the index ----------------------------------------------------------------------------
+
+
+def two_dumps(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    rng = random.Random(21)
+    first = [{"id": f"d1-{i}", "text": "\n\n".join(news_article(rng))} for i in range(8)]
+    copies = {}
+    second = []
+    for i, record in enumerate(first[:3]):
+        kind = VARIANTS[i + 1]
+        second.append(
+            {
+                "id": f"d2-copy-{i}",
+                "text": "\n\n".join(variant_of(rng, str(record["text"]).split("\n\n"), kind)),
+            }
+        )
+        copies[f"d2-copy-{i}"] = str(record["id"])
+    second += [{"id": f"d2-new-{i}", "text": "\n\n".join(news_article(rng))} for i in range(5)]
+    rng.shuffle(second)
+    return write_jsonl(tmp_path / "dump1.jsonl", first), write_jsonl(tmp_path / "dump2.jsonl", second), copies
+
+
+def test_second_run_drops_exactly_the_copies_of_first_run_documents(tmp_path: Path) -> None:
+    """Run 1 fills the index; run 2 drops its copies of run-1 documents, naming the run-1 ids."""
+    dump1, dump2, copies = two_dumps(tmp_path)
+    index = tmp_path / "corpus.idx"
+    first = run_cli(
+        "clean", str(dump1), "-o", str(tmp_path / "out1"), "--index", str(index), "-q", *NO_QUALITY
+    )
+    assert first.returncode == 0, first.stderr
+    second = run_cli(
+        "clean", str(dump2), "-o", str(tmp_path / "out2"), "--index", str(index), "-q", *NO_QUALITY
+    )
+    assert second.returncode == 0, second.stderr
+    dropped = read_jsonl(tmp_path / "out2" / "dropped.jsonl")
+    assert {d["id"]: d["duplicate_of"] for d in dropped} == copies
+    assert all(d["reason"] == "duplicate" and d["text"] and d["similarity"] >= 0.8 for d in dropped)
+    assert len(read_jsonl(tmp_path / "out2" / "documents.jsonl")) == 5
+    with IndexStore(index, Deduplicator().manifest()) as store:
+        assert len(store) == 8 + 5
+
+
+def test_an_uncommitted_run_leaves_the_index_as_it_was(tmp_path: Path) -> None:
+    """Documents checked but never committed (an interrupted run) are not in the index."""
+    index = tmp_path / "corpus.idx"
+    rng = random.Random(4)
+    docs = [Document(f"n{i}", "\n\n".join(news_article(rng))) for i in range(4)]
+    with Deduplicator(index=index) as dedup:
+        assert len(list(dedup.filter(docs[:2]))) == 2
+    dedup = Deduplicator(index=index)
+    assert len(list(dedup.filter(docs[2:]))) == 2
+    dedup.close()  # no commit: the two new documents vanish with the transaction
+    with IndexStore(index, Deduplicator().manifest()) as store:
+        assert len(store) == 2
+
+
+def test_index_errors_are_one_clear_line(tmp_path: Path, seeds_dir: Path) -> None:
+    """Not an index, another application's database, other settings, in use: one line, exit 1."""
+    out = str(tmp_path / "out")
+    text_file = tmp_path / "notes.idx"
+    text_file.write_text("ceci n'est pas un index\n", encoding="utf-8")
+    result = run_cli("clean", str(seeds_dir), "-o", out, "--index", str(text_file), "-q")
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"corpusclean: error: {text_file}: not a corpusclean index (not an SQLite database)\n",
+    )
+    foreign = tmp_path / "app.db"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE users (name TEXT)")
+    db.close()
+    result = run_cli("clean", str(seeds_dir), "-o", out, "--index", str(foreign), "-q")
+    assert result.stderr == f"corpusclean: error: {foreign}: not a corpusclean index (no manifest)\n"
+
+    index = tmp_path / "corpus.idx"
+    assert run_cli("clean", str(seeds_dir), "-o", out, "--index", str(index), "-q").returncode == 0
+    result = run_cli(
+        "clean", str(seeds_dir), "-o", out, "--index", str(index), "--dedup-num-perm", "64", "-q"
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"corpusclean: error: {index}: index was built with other settings: "
+        "num_perm is '128' in the index, '64' in this run\n"
+    )
+    with IndexStore(index, Deduplicator().manifest()):
+        result = run_cli("clean", str(seeds_dir), "-o", out, "--index", str(index), "-q")
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"corpusclean: error: {index}: index is in use by another process\n",
+    )
+    with pytest.raises(IndexStoreError, match="in use"), IndexStore(index, Deduplicator().manifest()):
+        IndexStore(index, Deduplicator().manifest())
+
+
+def test_output_is_identical_with_one_or_two_workers(tmp_path: Path) -> None:
+    """Clusters, representatives and the ledger do not depend on the number of workers."""
+    records, _ = planted_corpus(seed=9, stories=60, copies=2)
+    data = write_jsonl(tmp_path / "dump.jsonl", records)
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}"
+        result = run_cli(
+            "clean", str(data), "-o", str(out), "--workers", workers, "--keep", "longest", "-q", *NO_QUALITY
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.append([(out / name).read_bytes() for name in ("documents.jsonl", "dropped.jsonl")])
+    assert outputs[0] == outputs[1]
+    assert b'"reason":"duplicate"' in outputs[0][1]
+
+
+def test_bad_keep_policy_is_a_config_error(tmp_path: Path, seeds_dir: Path) -> None:
+    """An unknown keep policy stops the run before the first document (exit 2)."""
+    result = run_cli("clean", str(seeds_dir), "-o", str(tmp_path / "o"), "--keep", "newest")
+    assert result.returncode == 2
+    assert result.stderr.startswith("corpusclean: error: dedup keep must be one of")
+
+
+def test_clusters_of_outlier_size_are_reported() -> None:
+    """A story copied 14 times stands out in the report among pairs of reposts."""
+    rng = random.Random(30)
+    records: list[dict[str, object]] = []
+    for story in range(6):
+        article = news_article(rng)
+        copies = 14 if story == 0 else 1
+        records.append({"id": f"story-{story}", "text": "\n\n".join(article)})
+        records += [
+            {"id": f"story-{story}-copy-{n}", "text": "\n\n".join(variant_of(rng, article, "footer"))}
+            for n in range(copies)
+        ]
+    cleaner = Cleaner(GENERATED)
+    outcomes = [o for o in cleaner.decide_all(cleaner.process(Document.from_dict(r)) for r in records)]
+    report = cleaner.corpus_stages[0].report()  # type: ignore[attr-defined]
+    cleaner.close()
+    assert sum(1 for o in outcomes if isinstance(o, Outcome) and o.kept) == 6
+    assert report["clusters"] == 6 and report["duplicates"] == 14 + 5
+    assert report["outlier_clusters"] == [{"cluster": "story-0", "size": 15}]
+
+
+def test_an_index_without_dedup_is_a_config_error(tmp_path: Path, seeds_dir: Path) -> None:
+    """`--index` with `--no-dedup` would silently do nothing: it is refused (exit 2)."""
+    result = run_cli("clean", str(seeds_dir), "-o", str(tmp_path / "o"), "--no-dedup", "--index", "x.idx")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "corpusclean: error: a dedup index needs dedup enabled (drop --no-dedup or --index)\n"
+    )
+
+
+def test_a_run_repeated_on_its_own_index_keeps_nothing(tmp_path: Path) -> None:
+    """Within a run and across runs the same exact verification applies: a rerun drops everything."""
+    records, _ = planted_corpus(seed=13, stories=40, copies=2)
+    config = GENERATED.replace("dedup", index=str(tmp_path / "corpus.idx"))
+
+    def run_once() -> list[Outcome]:
+        results = Cleaner(config).run(Document.from_dict(r) for r in records)
+        return [o for o in results if isinstance(o, Outcome)]
+
+    kept_ids = {o.doc.id for o in run_once() if o.kept}
+    second = run_once()
+    assert not any(o.kept for o in second)
+    for outcome in second:
+        assert outcome.drop is not None and outcome.drop.evidence["earlier_run"] is True
+        assert outcome.drop.evidence["duplicate_of"] in kept_ids
+
+
+@given(news_text())
+def test_signatures_equal_datasketch_on_any_news_text(text: str) -> None:
+    """Bulk shingle hashing and the vectorized permutation match datasketch on generated text."""
+    from datasketch import MinHash
+
+    dedup = Deduplicator(DedupConfig(min_words=0))
+    reference = MinHash(num_perm=128, seed=1, hashfunc=dedup.hasher.hashfunc)
+    for shingle in shingle_set(text):
+        reference.update(shingle.encode("utf-8"))
+    signature = dedup.features(text).signature
+    assert signature is not None and np.array_equal(signature, reference.hashvalues)
+
+
+def test_docstring_examples_hold() -> None:
+    """The examples in the dedup docstrings are true."""
+    import doctest
+
+    from corpusclean import dedup
+
+    assert doctest.testmod(dedup).failed == 0
+
+
+def test_cluster_edges_splits_chains_around_representatives() -> None:
+    """A path 0~1~2~3 becomes {0, 1} and {2, 3}; ranking 3 first makes it a representative."""
+    from corpusclean.dedup import cluster_edges
+
+    edges = [(0, 1, 0.9), (1, 2, 0.85), (2, 3, 0.95)]
+    clusters = cluster_edges(5, edges)
+    assert clusters.representative == [0, 0, 2, 2, 4]
+    assert clusters.similarity == [1.0, 0.9, 1.0, 0.95, 1.0]
+    assert clusters.components_split == 1
+    assert clusters.stand_in == {0: (1, 0.9), 2: (3, 0.95)}
+    ranked = cluster_edges(5, edges, rank=[3, 2, 1, 0, 4])
+    assert ranked.representative == [1, 1, 3, 3, 4]
