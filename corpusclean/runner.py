@@ -15,15 +15,18 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .config import Config
+from .config import Config, OutputConfig
 from .document import Document
-from .errors import OutputError
+from .errors import ConfigError, OutputError
 from .io.readers import InputItem, ReadError, read_inputs
 from .io.writers import AtomicJsonlWriter, write_json_atomic
 from .pipeline import Cleaner, Outcome
 from .report import RunStats
+
+if TYPE_CHECKING:
+    from .io.parquet import AtomicParquetWriter
 
 # Documents handed to a worker at a time: large enough to amortize pickling, small
 # enough to keep memory bounded and the progress bar moving.
@@ -86,6 +89,8 @@ def run(
     """Clean `inputs` into `out` (a directory, or "-" for documents on stdout)."""
     config = config or Config()
     to_stdout = str(out) == "-"
+    if to_stdout and config.output.format != "jsonl":
+        raise ConfigError(f"--format {config.output.format} needs an output directory, not -o -")
     out_dir = None if to_stdout else Path(out)
     if out_dir is not None:
         _prepare_output(out_dir)
@@ -104,18 +109,13 @@ def run(
     if fit_seconds:
         stats.seconds["fit"] += fit_seconds
     items = read_inputs(inputs, config.input, exclude=out_dir)
-    suffix = ".jsonl.gz" if config.output.compress else ".jsonl"
     with ExitStack() as stack:
         if out_dir is None:
             documents = stack.enter_context(AtomicJsonlWriter("-"))
             dropped = errors = None
         else:
-            documents = stack.enter_context(
-                AtomicJsonlWriter(out_dir / f"documents{suffix}", compress=config.output.compress)
-            )
-            dropped = stack.enter_context(
-                AtomicJsonlWriter(out_dir / f"dropped{suffix}", compress=config.output.compress)
-            )
+            documents = stack.enter_context(open_writer(out_dir, "documents", config.output))
+            dropped = stack.enter_context(open_writer(out_dir, "dropped", config.output))
             errors = stack.enter_context(AtomicJsonlWriter(out_dir / "errors.jsonl"))
         bar = _progress_bar(progress)
         try:
@@ -147,6 +147,23 @@ def run(
             report["inputs"] = list(inputs)
             write_json_atomic(out_dir / "report.json", report)
     return stats
+
+
+def output_name(kind: str, config: OutputConfig) -> str:
+    """The file name of `documents` or `dropped` for the chosen output format."""
+    if config.format == "parquet":
+        return f"{kind}.parquet"
+    return f"{kind}.jsonl.gz" if config.compress else f"{kind}.jsonl"
+
+
+def open_writer(out_dir: Path, kind: str, config: OutputConfig) -> AtomicJsonlWriter | AtomicParquetWriter:
+    """An atomic writer for `documents` or `dropped` in the chosen output format."""
+    path = out_dir / output_name(kind, config)
+    if config.format == "parquet":
+        from .io.parquet import AtomicParquetWriter  # pyarrow is an optional extra
+
+        return AtomicParquetWriter(path, kind)
+    return AtomicJsonlWriter(path, compress=config.compress)
 
 
 def _prepare_output(out_dir: Path) -> None:

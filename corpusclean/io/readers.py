@@ -2,19 +2,21 @@
 
 Supported inputs: a directory (walked recursively, sorted), article dumps (`.txt`, with
 the optional leading ` date YYYY-MM ` header), JSONL (`.jsonl`, `.jsonl.gz`,
-`.jsonl.zst`), and `-` for JSONL on standard input. A record that cannot be read becomes
-a `ReadError` naming the file and line; it never stops the stream.
+`.jsonl.zst`), Parquet (`.parquet`, with the `parquet` extra) and `-` for JSONL on
+standard input. A record that cannot be read becomes a `ReadError` naming the file and
+line; it never stops the stream.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -25,6 +27,7 @@ from ..errors import InputError
 
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson")
+PARQUET_SUFFIXES = (".parquet",)
 _HEADER = re.compile(r"\A[ \t]*date[ \t]+(\d{4}-\d{2}(?:-\d{2})?)(?:[ \t]+|[ \t]*\n)")
 _BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x7fELF")
 
@@ -111,7 +114,7 @@ def _walk(root: Path, excluded: Path | None) -> Iterator[Path]:
 
 def _is_supported(name: str) -> bool:
     lowered = name.lower()
-    return lowered.endswith(TEXT_SUFFIXES) or lowered.endswith(JSONL_SUFFIXES)
+    return lowered.endswith(TEXT_SUFFIXES + JSONL_SUFFIXES + PARQUET_SUFFIXES)
 
 
 def read_inputs(
@@ -127,6 +130,10 @@ def read_inputs(
         relative = _relative(root, path)
         if name.endswith(JSONL_SUFFIXES):
             yield from read_jsonl(path, relative, config)
+        elif name.endswith(PARQUET_SUFFIXES):
+            from .parquet import read_parquet  # pyarrow is an optional extra
+
+            yield from read_parquet(path, relative, config)
         else:
             yield read_text_file(path, relative, config)
 
@@ -271,23 +278,46 @@ def parse_jsonl_line(raw: bytes, relative: str, line: int, stem: str, config: In
         return ReadError(relative, line, f"invalid JSON: {error.msg} at column {error.colno}")
     if not isinstance(record, dict):
         return ReadError(relative, line, f"expected a JSON object, got {type(record).__name__}")
+    document = record_document(record, config, f"{stem}-L{line}", {"path": relative, "line": line})
+    if isinstance(document, str):
+        return ReadError(relative, line, document, _record_id(record, config, f"{stem}-L{line}"))
+    return document
+
+
+def record_document(
+    record: Mapping[str, Any], config: InputConfig, default_id: str, where: Mapping[str, Any] | None = None
+) -> Document | str:
+    """One record (a JSONL object, a Parquet or dataframe row) as a Document, or what is wrong with it.
+
+    Every structured input goes through here, so a row of Parquet, of a `datasets` batch
+    or of a datatrove pipeline becomes the same Document its JSONL line would.
+    A `metadata` mapping (or its JSON text, as corpusclean writes it to Parquet) is
+    merged with the other fields; `where` (path, line or row) fills what is still unset.
+    """
     body = record.get(config.text_field)
-    raw_id = record.get(config.id_field)
-    doc_id = str(raw_id) if isinstance(raw_id, str | int) and str(raw_id) != "" else f"{stem}-L{line}"
     if body is None:
-        return ReadError(relative, line, f"missing text field {config.text_field!r}", doc_id)
+        return f"missing text field {config.text_field!r}"
     if not isinstance(body, str):
-        return ReadError(relative, line, f"text field {config.text_field!r} is not a string", doc_id)
-    metadata = dict(record.get("metadata") or {}) if isinstance(record.get("metadata"), dict) else {}
+        return f"text field {config.text_field!r} is not a string"
+    nested = record.get("metadata")
+    if isinstance(nested, str) and nested.startswith("{"):
+        with contextlib.suppress(json.JSONDecodeError):
+            nested = json.loads(nested)
+    metadata = dict(nested) if isinstance(nested, Mapping) else {}
     for key, value in record.items():
         if key not in (config.text_field, config.id_field, "metadata"):
             metadata.setdefault(key, value)
-    metadata.setdefault("path", relative)
-    metadata.setdefault("line", line)
+    for key, value in (where or {}).items():
+        metadata.setdefault(key, value)
     body, header = parse_header(body)
     for key, value in header.items():
         metadata.setdefault(key, value)
-    return Document(doc_id, body, metadata)
+    return Document(_record_id(record, config, default_id), body, metadata)
+
+
+def _record_id(record: Mapping[str, Any], config: InputConfig, default_id: str) -> str:
+    raw_id = record.get(config.id_field)
+    return str(raw_id) if isinstance(raw_id, str | int) and str(raw_id) != "" else default_id
 
 
 def as_documents(
