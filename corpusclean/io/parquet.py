@@ -14,9 +14,6 @@ Files are written to `NAME.partial`, a row group at a time, and renamed on a cle
 
 from __future__ import annotations
 
-import base64
-import datetime
-import decimal
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -25,9 +22,9 @@ from types import ModuleType, TracebackType
 from typing import Any
 
 from ..config import InputConfig
-from ..document import Document
 from ..errors import ConfigError, InputError
-from .readers import InputItem, ReadError, record_document
+from .readers import InputItem, ReadError
+from .records import row_document, row_id
 
 INSTALL_HINT = "pip install 'corpusclean[parquet]'"
 
@@ -77,46 +74,10 @@ def read_parquet(path: Path, relative: str, config: InputConfig) -> Iterator[Inp
 
 def _row_item(record: dict[str, Any], relative: str, row: int, stem: str, config: InputConfig) -> InputItem:
     default_id = f"{stem}-R{row}"
-    body = record.get(config.text_field)
-    if isinstance(body, str) and len(body) * 4 > config.max_bytes:
-        size = len(body.encode("utf-8"))
-        if size > config.max_bytes:
-            raw_id = record.get(config.id_field)
-            doc_id = str(raw_id) if isinstance(raw_id, str | int) and str(raw_id) != "" else default_id
-            return Document(doc_id, "", {"path": relative, "row": row, "oversize": True, "bytes": size})
-    document = record_document(
-        {key: plain(value) for key, value in record.items()},
-        config,
-        default_id,
-        {"path": relative, "row": row},
-    )
+    document = row_document(record, config, default_id, {"path": relative, "row": row})
     if isinstance(document, str):
-        raw_id = record.get(config.id_field)
-        return ReadError(relative, row, document, str(raw_id) if raw_id is not None else default_id)
+        return ReadError(relative, row, document, row_id(record, config, default_id))
     return document
-
-
-def plain(value: Any) -> Any:
-    """An Arrow value as JSON-ready data: dates as ISO text, bytes as UTF-8 (else base64)."""
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        # Arrow maps come back as lists of (key, value) pairs.
-        return [plain(v) for v in value]
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
-        return value.isoformat()
-    if isinstance(value, datetime.timedelta):
-        return value.total_seconds()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, bytes):
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError:
-            return base64.b64encode(value).decode("ascii")
-    if isinstance(value, float) and value != value:  # NaN is not JSON
-        return None
-    return value
 
 
 # (column, Arrow type name, written as JSON text); `rest` names the JSON column that
