@@ -7,6 +7,14 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .batch import (
+    BATCH_COLUMNS,
+    BatchCleaner,
+    clean_arrow,
+    clean_batch,
+    clean_dataframe,
+    clean_record_batches,
+)
 from .config import Config, FilterConfig, InputConfig, NormalizeConfig, OutputConfig, RunConfig
 from .document import Document, Drop, Reason, Removal, Span, SweepResult, sweep
 from .errors import ConfigError, CorpuscleanError, InputError, OutputError
@@ -17,6 +25,8 @@ from .runner import run
 from .segment import Segment, SegmentedText
 
 __all__ = [
+    "BATCH_COLUMNS",
+    "BatchCleaner",
     "Cleaner",
     "Config",
     "ConfigError",
@@ -41,6 +51,10 @@ __all__ = [
     "SweepResult",
     "__version__",
     "clean",
+    "clean_arrow",
+    "clean_batch",
+    "clean_dataframe",
+    "clean_record_batches",
     "fingerprint",
     "normalize_display",
     "read_inputs",

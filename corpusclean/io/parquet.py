@@ -49,7 +49,7 @@ def require_pyarrow(purpose: str, error: type[Exception] = ConfigError) -> Modul
 
 def read_parquet(path: Path, relative: str, config: InputConfig) -> Iterator[InputItem]:
     """Every row of a Parquet file, in order, read one batch at a time."""
-    pa = require_pyarrow(f"{relative}: reading Parquet", InputError)
+    pa = require_pyarrow(f"{path}: reading Parquet", InputError)
     stem = Path(relative).name.split(".")[0]
     try:
         parquet = pa.parquet.ParquetFile(path)
