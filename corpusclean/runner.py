@@ -15,7 +15,8 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import TracebackType
+from typing import Any, Protocol
 
 from .config import Config, OutputConfig
 from .document import Document
@@ -24,9 +25,6 @@ from .io.readers import InputItem, ReadError, read_inputs
 from .io.writers import AtomicJsonlWriter, write_json_atomic
 from .pipeline import Cleaner, Outcome
 from .report import RunStats
-
-if TYPE_CHECKING:
-    from .io.parquet import AtomicParquetWriter
 
 # Documents handed to a worker at a time: large enough to amortize pickling, small
 # enough to keep memory bounded and the progress bar moving.
@@ -111,7 +109,7 @@ def run(
     items = read_inputs(inputs, config.input, exclude=out_dir)
     with ExitStack() as stack:
         if out_dir is None:
-            documents = stack.enter_context(AtomicJsonlWriter("-"))
+            documents: RecordWriter = stack.enter_context(AtomicJsonlWriter("-"))
             dropped = errors = None
         else:
             documents = stack.enter_context(open_writer(out_dir, "documents", config.output))
@@ -156,7 +154,21 @@ def output_name(kind: str, config: OutputConfig) -> str:
     return f"{kind}.jsonl.gz" if config.compress else f"{kind}.jsonl"
 
 
-def open_writer(out_dir: Path, kind: str, config: OutputConfig) -> AtomicJsonlWriter | AtomicParquetWriter:
+class RecordWriter(Protocol):
+    """What the runner needs of a writer: records in, atomic on a clean exit."""
+
+    count: int
+
+    def write(self, record: Any) -> None: ...
+
+    def __enter__(self) -> RecordWriter: ...
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None: ...
+
+
+def open_writer(out_dir: Path, kind: str, config: OutputConfig) -> RecordWriter:
     """An atomic writer for `documents` or `dropped` in the chosen output format."""
     path = out_dir / output_name(kind, config)
     if config.format == "parquet":

@@ -1,4 +1,4 @@
-"""Every way into corpusclean gives the CLI's cleaned text: library, datasets, pandas, Arrow, datatrove, Parquet.
+"""Every way into corpusclean gives the CLI's text: library, datasets, pandas, Arrow, datatrove, Parquet.
 
 The CLI runs once on the seeds; each integration then cleans the same articles and must
 produce, document for document, the same text. So a detector added to the pipeline is
@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_cli import read_jsonl, run_cli
 
 from corpusclean import (
     BATCH_COLUMNS,
@@ -33,10 +34,9 @@ from corpusclean import (
     read_inputs,
 )
 from corpusclean.errors import InputError
-from strategies import news_text
-from test_cli import read_jsonl, run_cli
 
 from conftest import ROOT, SEEDS
+from strategies import news_text
 
 
 @pytest.fixture(scope="module")

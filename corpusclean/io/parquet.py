@@ -44,7 +44,8 @@ def require_pyarrow(purpose: str, error: type[Exception] = ConfigError) -> Modul
         import pyarrow.parquet  # the submodule must load too
     except ImportError:
         raise error(f"{purpose} needs pyarrow: {INSTALL_HINT}") from None
-    return pyarrow
+    module: ModuleType = pyarrow
+    return module
 
 
 def read_parquet(path: Path, relative: str, config: InputConfig) -> Iterator[InputItem]:
