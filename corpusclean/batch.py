@@ -184,7 +184,11 @@ def clean_batch(
     `BatchCleaner` to de-duplicate across batches. Give a config with
     `fn_kwargs={"config": config}`.
     """
-    cleaner = _shared_cleaner(config or Config())
+    config = config or Config()
+    try:
+        cleaner = _shared_cleaner(config)
+    except TypeError:  # a config holding an unhashable value cannot be a cache key
+        cleaner = Cleaner(config)
     # The per-document work is shared; the corpus-level state is new for every call.
     cleaner.corpus_stages = build_corpus_stages(cleaner.config)
     return BatchCleaner(cleaner=cleaner)(batch, indices)

@@ -112,6 +112,8 @@ def test_datasets_map_with_clean_batch_and_indices(cli_texts: dict[str, str]) ->
     by_position = [cli_texts.get(r["id"]) for r in records]
     kept = [text if keep else None for text, keep in zip(cleaned["text"], cleaned["keep"], strict=True)]
     assert kept == by_position
+    in_two = dataset.map(clean_batch, batched=True, batch_size=3, with_indices=True, num_proc=2)
+    assert in_two.to_list() == cleaned.to_list(), "stateless: the same rows with num_proc=2"
 
 
 def test_pandas_dataframe_matches_cli(cli_texts: dict[str, str]) -> None:
@@ -258,6 +260,29 @@ def test_parquet_rows_without_text_and_corrupt_files_become_errors(tmp_path: Pat
     assert errors[1]["error"] == "missing text field 'text'"
     report = json.loads((out / "report.json").read_text())
     assert report["docs_in"] == 4 == report["docs_out"] + report["docs_dropped"] + report["errors"]
+
+
+def test_dropped_parquet_keeps_reason_and_evidence(seeds_copy: Path, tmp_path: Path) -> None:
+    """A too_short drop lands in dropped.parquet with its reason, its evidence as JSON and its text."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "out"
+    result = run_cli(
+        "clean", str(seeds_copy), "-o", str(out), "-q", "--format", "parquet", "--min-chars", "3000"
+    )
+    assert result.returncode == 0, result.stderr
+    dropped = pq.read_table(out / "dropped.parquet")
+    assert dropped.schema.field("reason").type == pa.string()
+    rows = dropped.to_pylist()
+    assert rows and {row["reason"] for row in rows} == {"too_short"}
+    for row in rows:
+        evidence = json.loads(row["evidence"])
+        assert evidence["min_chars"] == 3000 and evidence["chars"] == len(row["text"]) < 3000
+        assert json.loads(row["metadata"])["chars_out"] == len(row["text"])
+    kept = pq.read_table(out / "documents.parquet").num_rows
+    report = json.loads((out / "report.json").read_text())
+    assert (report["docs_out"], report["docs_dropped"]) == (kept, len(rows))
 
 
 def test_parquet_format_to_stdout_is_a_usage_error(seeds_copy: Path) -> None:
