@@ -108,7 +108,9 @@ class BatchCleaner:
         """Each row of the batch as a Document, or a ReadError saying why it cannot be one."""
         text_field = self.config.input.text_field
         if text_field not in batch:
-            raise InputError(f"batch has no text column {text_field!r} (columns: {', '.join(batch)})")
+            raise InputError(
+                f"batch has no text column {text_field!r} (columns: {', '.join(map(str, batch))})"
+            )
         columns = list(batch)
         size = len(batch[text_field])
         first = self._rows
