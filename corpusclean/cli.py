@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import typing
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -58,6 +59,36 @@ def build_parser() -> argparse.ArgumentParser:
     for item in config_options():
         _add_config_option(clean, item)
     clean.set_defaults(handler=_clean)
+
+    explain = commands.add_parser(
+        "explain",
+        help="Show what a run did to one document.",
+        description="Show what a run did to one document: a kept one with every removed span in place, "
+        "marked [-removed: REASON RULE EVIDENCE-]...[-] (coloured on a terminal); a dropped one with its "
+        "reason and evidence; a duplicate beside the document that was kept.",
+    )
+    explain.add_argument("out_dir", metavar="OUT", help="Output directory of a `corpusclean clean` run.")
+    explain.add_argument("doc_id", metavar="DOC_ID", help="Id of the document to explain.")
+    explain.add_argument("--html", metavar="FILE", help="Also write the view as a self-contained HTML page.")
+    explain.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="Colour the view: auto (when stdout is a terminal), always or never (default: auto).",
+    )
+    explain.set_defaults(handler=_explain)
+
+    report = commands.add_parser(
+        "report",
+        help="Rebuild report.html from an earlier run's outputs.",
+        description="Rebuild report.html from the outputs (documents, dropped, errors, report.json) of an "
+        "earlier `corpusclean clean` run.",
+    )
+    report.add_argument("out_dir", metavar="OUT", help="Output directory of a `corpusclean clean` run.")
+    report.add_argument(
+        "-o", "--output", metavar="FILE", help="Where to write the page (default: OUT/report.html)."
+    )
+    report.set_defaults(handler=_report)
     return parser
 
 
@@ -70,6 +101,8 @@ def _add_config_option(parser: argparse.ArgumentParser, item: ConfigOption) -> N
     else:
         kwargs["metavar"] = item.name.upper()
         kwargs["help"] = item.help + default
+        if typing.get_origin(item.type) is tuple:
+            kwargs["action"] = "append"  # repeatable; each value may also be a comma list
         if item.choices:
             kwargs["choices"] = item.choices
     parser.add_argument(item.flag, **kwargs)
@@ -92,7 +125,10 @@ def config_from_args(args: argparse.Namespace) -> Config:
     for item in config_options():
         dest = _dest(item)
         if hasattr(args, dest):
-            value = coerce(getattr(args, dest), item.type, item.flag)
+            raw = getattr(args, dest)
+            if isinstance(raw, list):
+                raw = ",".join(raw)
+            value = coerce(raw, item.type, item.flag)
             changes.setdefault(item.section, {})[item.name] = value
     for section, values in changes.items():
         try:
@@ -114,6 +150,32 @@ def _clean(args: argparse.Namespace) -> int:
         if args.out != "-":
             written = Path(args.out) / output_name("documents", config.output)
             print(f"  wrote {written} and the ledger beside it", file=sys.stderr)
+            print(f"  report: {Path(args.out) / 'report.html'}", file=sys.stderr)
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from .explain import explain
+    from .reporting.html import write_text_atomic
+
+    explanation = explain(args.out_dir, args.doc_id)
+    colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+    if colour:
+        from rich.console import Console
+
+        explanation.print_rich(Console(force_terminal=True, highlight=False))
+    else:
+        sys.stdout.write(explanation.to_text())
+    if args.html:
+        write_text_atomic(Path(args.html), explanation.to_html())
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .reporting import rebuild_report
+
+    path = rebuild_report(args.out_dir, args.output)
+    print(f"{PROG}: wrote {path}", file=sys.stderr)
     return 0
 
 

@@ -72,6 +72,66 @@ class FilterConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class RepeatsConfig:
+    """Passages repeated inside one document: later copies are removed, the first kept."""
+
+    enabled: bool = option(True, "Remove later copies of passages repeated inside a document.")
+    threshold: float = option(
+        0.8, "Jaccard similarity (word shingles, verified exactly) at which two passages are copies."
+    )
+    shingle_words: int = option(2, "Words per shingle when comparing passages.")
+    min_block_words: int = option(
+        8, "Paragraphs with fewer words never start a repeat; they go only inside a repeated block."
+    )
+    min_run_words: int = option(
+        20, "Repeats shorter than this many words are kept (refrains, short quotes, bullets)."
+    )
+    max_gap_words: int = option(
+        3, "Edited words tolerated between two matching stretches of an unaligned repeat."
+    )
+    num_perm: int = option(64, "MinHash permutations per paragraph signature.")
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValueError(f"threshold must be in (0, 1], not {self.threshold}")
+        for name in ("shingle_words", "min_block_words", "min_run_words", "num_perm"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
+        if self.max_gap_words < 0:
+            raise ValueError(f"max_gap_words must not be negative, not {self.max_gap_words}")
+
+
+# Gopher (Rae et al., 2021), appendix A, table A1: the repetition-removal thresholds.
+@dataclass(frozen=True, slots=True)
+class QualityConfig:
+    """Repetition signals of the cleaned text (Gopher) and the filters built on them."""
+
+    signals: bool = option(True, "Record Gopher repetition signals in metadata.repetition.")
+    filter: bool = option(True, "Drop documents whose repetition signals exceed the thresholds below.")
+    max_dup_line_frac: float = option(0.30, "Maximum fraction of lines that repeat an earlier line.")
+    max_dup_para_frac: float = option(0.30, "Maximum fraction of paragraphs that repeat an earlier one.")
+    max_dup_line_char_frac: float = option(0.20, "Maximum fraction of characters in repeated lines.")
+    max_dup_para_char_frac: float = option(0.20, "Maximum fraction of characters in repeated paragraphs.")
+    max_top_2gram_char_frac: float = option(
+        0.20, "Maximum fraction of word characters in the most frequent repeated 2-gram."
+    )
+    max_top_3gram_char_frac: float = option(
+        0.18, "Maximum fraction of word characters in the most frequent repeated 3-gram."
+    )
+    max_top_4gram_char_frac: float = option(
+        0.16, "Maximum fraction of word characters in the most frequent repeated 4-gram."
+    )
+    max_dup_5gram_char_frac: float = option(0.15, "Maximum fraction of word characters in repeated 5-grams.")
+    max_dup_6gram_char_frac: float = option(0.14, "Maximum fraction of word characters in repeated 6-grams.")
+    max_dup_7gram_char_frac: float = option(0.13, "Maximum fraction of word characters in repeated 7-grams.")
+    max_dup_8gram_char_frac: float = option(0.12, "Maximum fraction of word characters in repeated 8-grams.")
+    max_dup_9gram_char_frac: float = option(0.11, "Maximum fraction of word characters in repeated 9-grams.")
+    max_dup_10gram_char_frac: float = option(
+        0.10, "Maximum fraction of word characters in repeated 10-grams."
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class OutputConfig:
     """What is written and how."""
 
@@ -97,6 +157,61 @@ class RunConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class BoilerplateConfig:
+    """Rule packs and learned per-source boilerplate."""
+
+    packs: tuple[str, ...] = option(
+        ("web", "fr-news", "en-news"),
+        "Shipped rule packs to apply, comma-separated (none: only --rules).",
+        cli="--rule-packs",
+    )
+    rules: tuple[str, ...] = option(
+        (), "Extra rule pack files (TOML); repeat the option or give a comma list.", cli="--rules"
+    )
+    disable: tuple[str, ...] = option(
+        (), "Rule names to turn off; repeat the option or give a comma list.", cli="--disable-rule"
+    )
+    regex_timeout: float = option(
+        0.25,
+        "Seconds a rule's regex may run on one segment; a rule that exceeds it is reported and "
+        "skipped for that document (0 = no limit).",
+    )
+    learned: bool = option(
+        True, "Learn boilerplate lines per source from the corpus (a counting pass before cleaning)."
+    )
+    min_docs: int = option(5, "A learned line must occur in at least this many documents of its source.")
+    min_share: float = option(
+        0.25, "A learned line must occur in at least this share of its source's documents."
+    )
+    long_chars: int = option(
+        300, "Lines longer than this many characters are learned only when they reach long_min_share."
+    )
+    long_min_share: float = option(
+        0.5, "Share of its source's documents a long line must reach to be learned."
+    )
+    max_lines: int = option(
+        2_000_000, "Cap on distinct line fingerprints counted; beyond it the rarest are evicted."
+    )
+    counts: str | None = option(
+        None, "Load boilerplate line counts saved by an earlier run (JSON).", cli="--boilerplate-counts"
+    )
+    counts_out: str | None = option(
+        None, "Save the boilerplate line counts of this run (JSON).", cli="--boilerplate-counts-out"
+    )
+
+    def __post_init__(self) -> None:
+        if self.min_docs < 1:
+            raise ValueError("min_docs must be at least 1")
+        for name in ("min_share", "long_min_share"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1]")
+        if self.max_lines < 1:
+            raise ValueError("max_lines must be at least 1")
+        if self.regex_timeout < 0:
+            raise ValueError("regex_timeout must not be negative")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration of a run; every part has a working default."""
 
@@ -105,6 +220,9 @@ class Config:
     filters: FilterConfig = field(default_factory=FilterConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     run: RunConfig = field(default_factory=RunConfig)
+    repeats: RepeatsConfig = field(default_factory=RepeatsConfig)
+    quality: QualityConfig = field(default_factory=QualityConfig)
+    boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Config:

@@ -16,8 +16,6 @@ import ftfy
 
 from .config import NormalizeConfig
 
-
-
 # Invisible format characters that carry nothing in running text. U+200D (zero-width
 # joiner) is kept: emoji sequences such as 👩‍💻 need it.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b\u200c\u200e\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069]")

@@ -15,17 +15,23 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Self
 
+from .boilerplate import build_boilerplate_detectors
 from .config import Config
 from .document import Document, Drop, Reason, Span, sweep
 from .io.readers import ReadError, as_documents
 from .normalize import normalize_display
+from .repeats import RepeatDetector
 from .segment import SegmentedText
+from .signals import repetition_drop, repetition_signals
 
 
 class Detector(Protocol):
     """Anything that marks spans on a segmented document; it never edits text."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Stable kebab-case name (timings, rule names); read-only, so frozen detectors qualify."""
+        ...
 
     def detect(self, text: SegmentedText) -> Iterable[Span]:
         """Spans to remove (or to extract) from the normalized text."""
@@ -58,7 +64,13 @@ class Outcome:
 
 def build_detectors(config: Config) -> list[Detector]:
     """The detectors, in priority order: where two spans overlap, the earlier one wins."""
-    return []
+    detectors: list[Detector] = []
+    detectors += build_boilerplate_detectors(config)  # rule packs, then learned lines
+    # Repeats go last: a footer or embed repeated in a document is boilerplate first, and
+    # the boilerplate rule's removal record is the more telling one.
+    if config.repeats.enabled:
+        detectors.append(RepeatDetector.from_config(config.repeats))
+    return detectors
 
 
 def build_corpus_stages(config: Config) -> list[CorpusStage]:
@@ -117,6 +129,8 @@ class Cleaner:
             metadata[name] = list(values) if name.endswith("s") else values[0]
         metadata["chars_out"] = len(clean)
         metadata["removed"] = [r.to_dict() for r in result.removed]
+        if config.quality.signals or config.quality.filter:
+            metadata["repetition"] = repetition_signals(clean)
         cleaned = Document(doc.id, clean, metadata)
         outcome = Outcome(cleaned, None, len(text), timings)
         outcome.drop = self._filter(outcome)
@@ -129,6 +143,8 @@ class Cleaner:
             return Drop(Reason.EMPTY, {"chars_in": outcome.chars_in})
         if len(text) < self.config.filters.min_chars:
             return Drop(Reason.TOO_SHORT, {"chars": len(text), "min_chars": self.config.filters.min_chars})
+        if "repetition" in outcome.doc.metadata:
+            return repetition_drop(outcome.doc.metadata["repetition"], self.config.quality)
         return None
 
     def decide(self, outcome: Outcome) -> Outcome:

@@ -23,6 +23,7 @@ class RunStats:
     chars_removed: Counter[str] = field(default_factory=Counter)
     spans_removed: Counter[str] = field(default_factory=Counter)
     rules: Counter[str] = field(default_factory=Counter)
+    rule_timeouts: Counter[str] = field(default_factory=Counter)
     seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     def add(self, item: Outcome | ReadError) -> None:
@@ -34,6 +35,8 @@ class RunStats:
         for stage, seconds in item.timings.items():
             self.seconds[stage] += seconds
         self.chars_in += item.chars_in
+        for rule in item.doc.metadata.get("rule_timeouts", ()):
+            self.rule_timeouts[rule] += 1
         if item.drop is not None:
             self.dropped[str(item.drop.reason)] += 1
             return
@@ -42,7 +45,8 @@ class RunStats:
         for removal in item.doc.metadata.get("removed", ()):
             self.chars_removed[removal["reason"]] += len(removal["text"])
             self.spans_removed[removal["reason"]] += 1
-            self.rules[removal["rule"]] += 1
+            # Learned lines carry their counts in the rule ("learned:12/40"); report them as one.
+            self.rules[removal["rule"].split(":", 1)[0]] += 1
 
     @property
     def docs_dropped(self) -> int:
@@ -67,6 +71,7 @@ class RunStats:
             "chars_removed_by_reason": dict(sorted(self.chars_removed.items())),
             "spans_removed_by_reason": dict(sorted(self.spans_removed.items())),
             "spans_removed_by_rule": dict(sorted(self.rules.items())),
+            "rule_timeouts": dict(sorted(self.rule_timeouts.items())),
             "seconds_by_stage": {k: round(v, 4) for k, v in sorted(self.seconds.items())},
         }
 

@@ -25,6 +25,7 @@ from .io.readers import InputItem, ReadError, read_inputs
 from .io.writers import AtomicJsonlWriter, write_json_atomic
 from .pipeline import Cleaner, Outcome
 from .report import RunStats
+from .reporting import ReportCollector, write_report_html
 
 # Documents handed to a worker at a time: large enough to amortize pickling, small
 # enough to keep memory bounded and the progress bar moving.
@@ -96,14 +97,20 @@ def run(
     cleaner = Cleaner(config)
     if any(hasattr(d, "fit") for d in cleaner.detectors):
         clock = time.perf_counter()
+        # Standard input can be read only once: its documents are cleaned with what the
+        # file inputs (and any loaded counts) taught, but are not counted themselves.
+        fit_inputs = [path for path in inputs if path != "-"]
         cleaner.fit(
-            item for item in read_inputs(inputs, config.input, exclude=out_dir) if isinstance(item, Document)
+            item
+            for item in read_inputs(fit_inputs, config.input, exclude=out_dir)
+            if isinstance(item, Document)
         )
         fit_seconds = time.perf_counter() - clock
     else:
         fit_seconds = 0.0
 
     stats = RunStats()
+    collector = ReportCollector()
     if fit_seconds:
         stats.seconds["fit"] += fit_seconds
     items = read_inputs(inputs, config.input, exclude=out_dir)
@@ -121,6 +128,7 @@ def run(
                 if isinstance(result, ReadError):
                     if errors is not None:
                         errors.write(result.to_dict())
+                        collector.add_error(result.to_dict())
                     else:
                         print(
                             f"corpusclean: {result.path}:{result.line or '-'}: {result.error}",
@@ -129,9 +137,13 @@ def run(
                 else:
                     cleaner.decide(result)
                     if result.kept:
-                        documents.write(result.doc.to_dict())
+                        record = result.doc.to_dict()
+                        documents.write(record)
+                        collector.add_kept(record)
                     elif dropped is not None:
-                        dropped.write(dropped_record(result))
+                        row = dropped_record(result)
+                        dropped.write(row)
+                        collector.add_dropped(row)
                 stats.add(result)
                 if bar is not None:
                     bar.update(1)
@@ -144,6 +156,9 @@ def run(
             report["config"] = config.to_dict()
             report["inputs"] = list(inputs)
             write_json_atomic(out_dir / "report.json", report)
+    if out_dir is not None:
+        # After the writers closed: the sampled duplicates' kept documents are read back.
+        write_report_html(out_dir, report, collector)
     return stats
 
 

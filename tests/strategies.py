@@ -77,3 +77,63 @@ def text_with_spans(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]]]:
         )
     )
     return text, ranges
+
+
+# Sentences for documents that repeat a passage: A + B + A' with A' a lightly edited A.
+# Disjoint from each other so that B never shares a run of words with A by accident.
+REPEAT_SENTENCES = [
+    "Le ministre de l’Économie a présenté mercredi un projet de loi sur la souveraineté numérique.",
+    "Le texte prévoit de nouvelles obligations pour les hébergeurs de données installés en France.",
+    "Les entreprises concernées disposeront de dix-huit mois pour se mettre en conformité.",
+    "Plusieurs fédérations professionnelles ont aussitôt dénoncé un calendrier jugé trop serré.",
+    "Au Sénat, la majorité entend déposer des amendements dès la semaine prochaine.",
+    "The European Commission opened a formal investigation into the cloud provider on Tuesday.",
+    "Regulators will examine whether its licensing terms locked customers into its platform.",
+    "The company said it would cooperate fully and denied any wrongdoing.",
+    "A decision is not expected before the end of next year, according to two officials.",
+    "Analysts noted that the case could reshape how software is sold across the bloc.",
+]
+EDIT_WORDS = ["toutefois", "notamment", "reportedly", "officially", "désormais", "already"]
+
+
+@st.composite
+def word_edits(draw: st.DrawFn, text: str, max_edits: int) -> str:
+    """`text` with up to `max_edits` word substitutions, insertions or deletions."""
+    words = text.split(" ")
+    for _ in range(draw(st.integers(0, max_edits))):
+        index = draw(st.integers(0, len(words) - 1))
+        kind = draw(st.sampled_from(["substitute", "insert", "delete", "typo"]))
+        if kind == "substitute":
+            words[index] = draw(st.sampled_from(EDIT_WORDS))
+        elif kind == "insert":
+            words.insert(index, draw(st.sampled_from(EDIT_WORDS)))
+        elif kind == "delete" and len(words) > 1:
+            del words[index]
+        elif kind == "typo" and len(words[index]) > 1:
+            words[index] = words[index][:-1]
+    return " ".join(words)
+
+
+@st.composite
+def repeated_passage_document(draw: st.DrawFn) -> tuple[str, str, str, str]:
+    """(document, A, B, A'): `A + B + A'` where A' is A with at most two word edits.
+
+    A holds at least 60 words (five or more sentences), on one line or one sentence per
+    line; B is one to three further sentences; the parts are separated by a blank line or
+    by a single line break.
+    """
+    sentences = draw(st.permutations(REPEAT_SENTENCES))
+    size = draw(st.integers(5, 7))
+    a_sentences, b_sentences = sentences[:size], sentences[size : size + draw(st.integers(1, 3))]
+    a_joiner = draw(st.sampled_from([" ", "\n"]))
+    a = a_joiner.join(a_sentences)
+    b = " ".join(b_sentences)
+    a_copy = a_joiner.join(draw(word_edits(" ".join(a_sentences), 2)).split(" ")) if a_joiner == " " else None
+    if a_copy is None:
+        edited = list(a_sentences)
+        for _ in range(draw(st.integers(0, 2))):
+            index = draw(st.integers(0, len(edited) - 1))
+            edited[index] = draw(word_edits(edited[index], 1))
+        a_copy = "\n".join(edited)
+    separator = draw(st.sampled_from(["\n\n", "\n"]))
+    return separator.join([a, b, a_copy]), a, b, a_copy

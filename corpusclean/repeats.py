@@ -1,0 +1,341 @@
+"""Passages repeated inside one document: mark every later copy, keep the first.
+
+Scraped articles repeat themselves: a re-scrape appended to itself, a corrected
+paragraph pasted under the original, a teaser that repeats the lead. Two passes find
+the copies, both in (near) linear time:
+
+1. *Blocks* (paragraphs, or lines when the text has no blank lines): a MinHash signature
+   of each block's word shingles, banded LSH for candidate pairs, exact Jaccard on the
+   shingle sets before anything is marked. Matching blocks on the same diagonal grow
+   into one repeated run, which may carry short blocks (a heading such as "Apaisement")
+   along; a short block is never removed on its own.
+2. *Unaligned runs*: the same passage pasted with other line breaks, or repeated inside
+   one long line. Word n-grams (anchors) are hashed into a dictionary of first
+   occurrences; a hit is extended word by word, across small edits, and verified by
+   exact Jaccard on the shingles of both ranges.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .config import RepeatsConfig
+from .document import Reason, Span
+from .minhash import MinHasher, jaccard, shingles
+from .normalize import fingerprint
+from .segment import SegmentedText
+
+# Candidate pairs must be found with at least this probability when their Jaccard
+# equals the threshold; the exact check afterwards removes false positives.
+_LSH_RECALL = 0.999
+# Neighbouring blocks join a run at this fraction of the threshold (the run as a
+# whole must still reach the threshold).
+_EXTEND_FACTOR = 0.6
+# Earlier bucket members tried as sources for one block: the first copy is enough,
+# and a document of hundreds of identical paragraphs must not go quadratic.
+_MAX_SOURCES = 4
+# Anchor n-gram length for unaligned runs (words).
+_ANCHOR_WORDS = 5
+_WORD = re.compile(r"[^\W_]+")
+# Closing punctuation that belongs to the last word of a removed run.
+_CLOSING = frozenset('.,;:!?…»"”’)]\u00a0\u202f')
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """Fingerprint tokens of a text with the character range each came from."""
+
+    tokens: list[str]
+    starts: list[int]
+    ends: list[int]
+    block_of: list[int]  # index of the block holding each token
+    block_first: list[int]  # first token index of each block (len(blocks) + 1 entries)
+
+
+def optimal_bands(num_perm: int, threshold: float) -> tuple[int, int]:
+    """Bands and rows per band: the most selective banding that still finds pairs at `threshold`.
+
+    With `b` bands of `r` rows, two sets of Jaccard `s` share a bucket with probability
+    `1 - (1 - s**r)**b` (Leskovec et al., Mining of Massive Datasets, ch. 3.4).
+    """
+    best = (num_perm, 1)
+    for rows in range(1, num_perm + 1):
+        bands = num_perm // rows
+        if 1.0 - (1.0 - threshold**rows) ** bands >= _LSH_RECALL:
+            best = (bands, rows)
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatDetector:
+    """Mark later copies of a passage repeated inside one document; keep the first."""
+
+    threshold: float = 0.8  # Jaccard on word shingles, then verified exactly
+    shingle_words: int = 2
+    min_block_words: int = 8
+    min_run_words: int = 20
+    max_gap_words: int = 3
+    num_perm: int = 64
+    name: str = field(default="repeats", init=False)
+    _hasher: MinHasher = field(init=False, repr=False, compare=False)
+    _bands: tuple[int, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        RepeatsConfig(  # the same validation as the config section
+            threshold=self.threshold,
+            shingle_words=self.shingle_words,
+            min_block_words=self.min_block_words,
+            min_run_words=self.min_run_words,
+            max_gap_words=self.max_gap_words,
+            num_perm=self.num_perm,
+        )
+        object.__setattr__(self, "_hasher", MinHasher(num_perm=self.num_perm, seed=1))
+        object.__setattr__(self, "_bands", optimal_bands(self.num_perm, self.threshold))
+
+    @classmethod
+    def from_config(cls, config: RepeatsConfig) -> RepeatDetector:
+        """The detector the `[repeats]` config section describes."""
+        return cls(
+            threshold=config.threshold,
+            shingle_words=config.shingle_words,
+            min_block_words=config.min_block_words,
+            min_run_words=config.min_run_words,
+            max_gap_words=config.max_gap_words,
+            num_perm=config.num_perm,
+        )
+
+    def detect(self, text: SegmentedText) -> Iterator[Span]:
+        """One span per later copy: a whole block, or an unaligned run of words."""
+        words = _words_of(text)
+        blocks = text.blocks
+        barrier = [False] * len(words.tokens)
+        for copy, source, similarity in self._repeated_blocks(words, len(blocks)):
+            for index in range(words.block_first[copy], words.block_first[copy + 1]):
+                barrier[index] = True
+            evidence = {
+                "repeat_of": (blocks[source].start, blocks[source].end),
+                "similarity": similarity,
+            }
+            yield Span(blocks[copy].start, blocks[copy].end, Reason.REPEAT, rule=self.name, evidence=evidence)
+        for (c_start, c_end), (s_start, s_end), similarity in self._repeated_runs(text.text, words, barrier):
+            evidence = {"repeat_of": (s_start, s_end), "similarity": similarity}
+            yield Span(c_start, c_end, Reason.REPEAT, rule=self.name, evidence=evidence)
+
+    # -- pass 1: blocks -------------------------------------------------------------------
+
+    def _repeated_blocks(self, words: _Words, count: int) -> list[tuple[int, int, float]]:
+        """(copy block, first-copy block, exact Jaccard) for every block inside a repeated run."""
+        block_tokens = [words.tokens[words.block_first[b] : words.block_first[b + 1]] for b in range(count)]
+        sets = [frozenset(shingles(tokens, self.shingle_words)) for tokens in block_tokens]
+        long_blocks = [b for b in range(count) if len(block_tokens[b]) >= self.min_block_words]
+        sources = self._verified_sources(long_blocks, sets)
+
+        root: dict[int, int] = {}  # copy block -> block of the first copy
+        similarity: dict[int, float] = {}
+        out: list[tuple[int, int, float]] = []
+        for seed in sorted(sources):
+            if seed in root:
+                continue
+            origin = min(root.get(i, i) for i in sources[seed])
+            run = self._grow_run(origin, seed, block_tokens, sets, root, count)
+            if run is None:
+                continue
+            copies, originals = run
+            for copy, original in zip(copies, originals, strict=True):
+                root[copy] = root.get(original, original)
+                similarity[copy] = jaccard(sets[copy], sets[original])
+                out.append((copy, root[copy], similarity[copy]))
+        out.sort()
+        return out
+
+    def _verified_sources(
+        self, blocks: Sequence[int], sets: Sequence[frozenset[str]]
+    ) -> dict[int, list[int]]:
+        """For each long block, the earlier long blocks it matches (LSH candidates, exact Jaccard)."""
+        if len(blocks) < 2:
+            return {}
+        hasher = self._hasher
+        signatures = np.stack([hasher.signature(sets[b]) for b in blocks])
+        bands, rows = self._bands
+        buckets: dict[bytes, list[int]] = {}
+        candidates: dict[int, set[int]] = {}
+        for band in range(bands):
+            keys = signatures[:, band * rows : (band + 1) * rows]
+            for position, block in enumerate(blocks):
+                members = buckets.setdefault(bytes([band]) + keys[position].tobytes(), [])
+                if members:
+                    candidates.setdefault(block, set()).update(members[:_MAX_SOURCES])
+                if len(members) < _MAX_SOURCES:
+                    members.append(block)
+        verified: dict[int, list[int]] = {}
+        for block, earlier in candidates.items():
+            matches = sorted(i for i in earlier if jaccard(sets[i], sets[block]) >= self.threshold)
+            if matches:
+                verified[block] = matches
+        return verified
+
+    def _grow_run(
+        self,
+        origin: int,
+        seed: int,
+        block_tokens: Sequence[Sequence[str]],
+        sets: Sequence[frozenset[str]],
+        taken: dict[int, int],
+        count: int,
+    ) -> tuple[list[int], list[int]] | None:
+        """Extend a matching pair along its diagonal into a run; None when the run is too small."""
+        floor = self.threshold * _EXTEND_FACTOR
+
+        def joins(original: int, copy: int) -> bool:
+            return copy not in taken and jaccard(sets[original], sets[copy]) >= floor
+
+        first_copy, last_copy, shift = seed, seed, seed - origin
+        while first_copy - shift - 1 >= 0 and joins(first_copy - shift - 1, first_copy - 1):
+            first_copy -= 1
+        while (
+            last_copy + 1 < count
+            and last_copy + 1 - shift < first_copy
+            and joins(last_copy + 1 - shift, last_copy + 1)
+        ):
+            last_copy += 1
+        # A short block at the end of a run belongs to what follows it (the next
+        # section's heading): a short block is removed only inside or ahead of a repeat.
+        while last_copy > seed and len(block_tokens[last_copy]) < self.min_block_words:
+            last_copy -= 1
+        copies = list(range(first_copy, last_copy + 1))
+        originals = [c - shift for c in copies]
+        if sum(len(block_tokens[c]) for c in copies) < self.min_run_words:
+            return None
+        copy_set = frozenset().union(*(sets[c] for c in copies))
+        original_set = frozenset().union(*(sets[o] for o in originals))
+        if len(copies) > 1 and jaccard(copy_set, original_set) < self.threshold:
+            return [seed], [origin]  # the seed pair alone is verified
+        return copies, originals
+
+    # -- pass 2: unaligned runs -------------------------------------------------------------
+
+    def _repeated_runs(
+        self, text: str, words: _Words, barrier: list[bool]
+    ) -> Iterator[tuple[tuple[int, int], tuple[int, int], float]]:
+        """Word runs repeated earlier in the text: (copy range, first-copy range, exact Jaccard)."""
+        tokens: list[object] = [
+            (index,) if blocked else token
+            for index, (token, blocked) in enumerate(zip(words.tokens, barrier, strict=True))
+        ]  # a blocked token equals nothing, so no run crosses an already removed block
+        size = _ANCHOR_WORDS
+        total = len(tokens)
+        first_seen: dict[tuple[object, ...], int] = {}
+        indexed = 0  # windows starting before this index are in `first_seen`
+        position = 0
+        while position + size <= total:
+            while indexed + size <= position:
+                first_seen.setdefault(tuple(tokens[indexed : indexed + size]), indexed)
+                indexed += 1
+            source = first_seen.get(tuple(tokens[position : position + size]))
+            run = None if source is None else self._extend(tokens, source, position)
+            if run is not None:
+                run = self._snap(words, tokens, *run)
+                s_start, s_end, c_start, c_end = run
+                similarity = jaccard(
+                    set(shingles(words.tokens[s_start:s_end], self.shingle_words)),
+                    set(shingles(words.tokens[c_start:c_end], self.shingle_words)),
+                )
+                if c_end - c_start >= self.min_run_words and similarity >= self.threshold:
+                    yield (
+                        _char_range(text, words, c_start, c_end, copy=True),
+                        _char_range(text, words, s_start, s_end, copy=False),
+                        similarity,
+                    )
+                position = c_end  # a near-copy too different as a whole is kept whole, not cut up
+                continue
+            position += 1
+
+    def _extend(self, tokens: Sequence[object], source: int, copy: int) -> tuple[int, int, int, int] | None:
+        """Grow an anchor hit forward across small edits: (source start, end, copy start, end)."""
+        size, total = _ANCHOR_WORDS, len(tokens)
+        s_end, c_end = source, copy
+        while True:
+            while c_end < total and s_end < copy and tokens[s_end] == tokens[c_end]:
+                s_end += 1
+                c_end += 1
+            resumed = self._resync(tokens, s_end, c_end, copy)
+            if resumed is None:
+                break
+            s_end, c_end = resumed
+        if c_end - copy < size:
+            return None
+        return source, s_end, copy, c_end
+
+    def _resync(self, tokens: Sequence[object], s_end: int, c_end: int, copy: int) -> tuple[int, int] | None:
+        """Where source and copy match again after an edit of at most `max_gap_words` words each."""
+        size, gap, total = _ANCHOR_WORDS, self.max_gap_words, len(tokens)
+        for skipped in range(1, 2 * gap + 1):  # the fewest skipped words first
+            for c_skip in range(max(0, skipped - gap), min(skipped, gap) + 1):
+                s_at, c_at = s_end + skipped - c_skip, c_end + c_skip
+                fits = c_at + size <= total and s_at + size <= copy
+                if fits and tokens[s_at : s_at + size] == tokens[c_at : c_at + size]:
+                    return s_at, c_at
+        return None
+
+    def _snap(
+        self, words: _Words, tokens: Sequence[object], s_start: int, s_end: int, c_start: int, c_end: int
+    ) -> tuple[int, int, int, int]:
+        """Widen a copy to its block's edges when only a few words (an edited fragment) are left out."""
+        reach = self.max_gap_words + _ANCHOR_WORDS - 1
+        block_start = words.block_first[words.block_of[c_start]]
+        lead = c_start - block_start
+        if 0 < lead <= reach and all(isinstance(t, str) for t in tokens[block_start:c_start]):
+            c_start = block_start
+            s_start = max(0, s_start - lead)
+        block_end = words.block_first[words.block_of[c_end - 1] + 1]
+        tail = block_end - c_end
+        if 0 < tail <= reach and all(isinstance(t, str) for t in tokens[c_end:block_end]):
+            c_end = block_end
+            s_end = min(s_end + tail, c_start)
+        return s_start, s_end, c_start, c_end
+
+
+def _words_of(text: SegmentedText) -> _Words:
+    """Tokens as `tokenize` makes them, each with its character range and block.
+
+    Each display word is fingerprinted on its own (the one fingerprint implementation),
+    so every token maps back to the characters it came from.
+    """
+    tokens: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    cache: dict[str, list[str]] = {}
+    for match in _WORD.finditer(text.text):
+        word = match.group()
+        folded = cache.get(word)
+        if folded is None:
+            folded = cache[word] = fingerprint(word).split()
+        for token in folded:
+            tokens.append(token)
+            starts.append(match.start())
+            ends.append(match.end())
+    block_starts = [block.start for block in text.blocks]
+    block_of = [max(0, bisect_right(block_starts, start) - 1) for start in starts]
+    block_first = [0] * (len(block_starts) + 1)
+    counts = [0] * (len(block_starts) + 1)
+    for block in block_of:
+        counts[block + 1] += 1
+    for index in range(1, len(counts)):
+        block_first[index] = block_first[index - 1] + counts[index]
+    return _Words(tokens, starts, ends, block_of, block_first)
+
+
+def _char_range(text: str, words: _Words, first: int, end: int, *, copy: bool) -> tuple[int, int]:
+    """Characters of tokens `[first, end)`; a copy also takes its closing punctuation and leading space."""
+    start, stop = words.starts[first], words.ends[end - 1]
+    if copy:
+        while stop < len(text) and text[stop] in _CLOSING:
+            stop += 1
+        if start > 0 and text[start - 1] == " ":
+            start -= 1
+    return start, stop

@@ -1,0 +1,122 @@
+"""Repetition signals of a cleaned document (Gopher) and the filter built on them.
+
+Rae et al. (2021), "Scaling Language Models: Methods, Analysis & Insights from
+Training Gopher", appendix A.1.1 and table A1: documents with many repeated lines,
+paragraphs or n-grams are mostly boilerplate or spam. The signals are measured on the
+*cleaned* text, after repeated passages have been removed, so a re-scraped article
+that lost its copy is not dropped for a repetition it no longer has.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from .config import QualityConfig
+from .document import Drop, Reason
+from .normalize import tokenize
+from .segment import SegmentedText
+
+TOP_NGRAM_SIZES = (2, 3, 4)
+DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
+_DIGITS = 4
+
+
+def repetition_signals(text: str) -> dict[str, float]:
+    """The Gopher repetition signals of `text`, each a fraction in [0, 1], rounded.
+
+    Lines and paragraphs are compared exactly (after display normalization), counting
+    every copy after the first. N-grams are over fingerprint words and their fractions
+    are of word characters; an n-gram that occurs once is no repetition, so a text
+    without repeated 2-grams has `top_2gram_char_frac == 0`. Duplicate n-gram fractions
+    count every occurrence of a repeated n-gram, a character once even when overlapping
+    n-grams cover it (the paper's wording).
+
+    >>> repetition_signals("Le sommet s'ouvre.\\nLe sommet s'ouvre.")["dup_line_frac"]
+    0.5
+    """
+    segmented = SegmentedText(text)
+    lines = [line.text_of(text) for line in segmented.lines]
+    paragraphs = [para.text_of(text) for para in segmented.paragraphs]
+    signals: dict[str, float] = {}
+    signals["dup_line_frac"], signals["dup_line_char_frac"] = _duplicate_fractions(lines)
+    signals["dup_para_frac"], signals["dup_para_char_frac"] = _duplicate_fractions(paragraphs)
+    words = tokenize(text)
+    word_chars = sum(len(word) for word in words)
+    for size in TOP_NGRAM_SIZES:
+        signals[f"top_{size}gram_char_frac"] = _top_ngram_fraction(words, size, word_chars)
+    for size in DUP_NGRAM_SIZES:
+        signals[f"dup_{size}gram_char_frac"] = _duplicate_ngram_fraction(words, size, word_chars)
+    return {name: round(value, _DIGITS) for name, value in signals.items()}
+
+
+def thresholds(config: QualityConfig) -> dict[str, float]:
+    """Each signal's maximum as the `[quality]` section sets it."""
+    return {
+        "dup_line_frac": config.max_dup_line_frac,
+        "dup_para_frac": config.max_dup_para_frac,
+        "dup_line_char_frac": config.max_dup_line_char_frac,
+        "dup_para_char_frac": config.max_dup_para_char_frac,
+        "top_2gram_char_frac": config.max_top_2gram_char_frac,
+        "top_3gram_char_frac": config.max_top_3gram_char_frac,
+        "top_4gram_char_frac": config.max_top_4gram_char_frac,
+        "dup_5gram_char_frac": config.max_dup_5gram_char_frac,
+        "dup_6gram_char_frac": config.max_dup_6gram_char_frac,
+        "dup_7gram_char_frac": config.max_dup_7gram_char_frac,
+        "dup_8gram_char_frac": config.max_dup_8gram_char_frac,
+        "dup_9gram_char_frac": config.max_dup_9gram_char_frac,
+        "dup_10gram_char_frac": config.max_dup_10gram_char_frac,
+    }
+
+
+def repetition_drop(signals: dict[str, float], config: QualityConfig) -> Drop | None:
+    """Drop the document at the first signal above its threshold (in Gopher's order), else None."""
+    if not config.filter:
+        return None
+    for name, threshold in thresholds(config).items():
+        value = signals.get(name)
+        if value is not None and value > threshold:
+            return Drop(Reason.QUALITY, {"signal": name, "value": value, "threshold": threshold})
+    return None
+
+
+def _duplicate_fractions(items: Sequence[str]) -> tuple[float, float]:
+    """(share of items that repeat an earlier one, share of characters in those repeats)."""
+    if not items:
+        return 0.0, 0.0
+    seen: set[str] = set()
+    repeated = repeated_chars = 0
+    for item in items:
+        if item in seen:
+            repeated += 1
+            repeated_chars += len(item)
+        else:
+            seen.add(item)
+    total_chars = sum(len(item) for item in items)
+    return repeated / len(items), (repeated_chars / total_chars if total_chars else 0.0)
+
+
+def _top_ngram_fraction(words: Sequence[str], size: int, word_chars: int) -> float:
+    """Share of word characters inside all occurrences of the most frequent repeated n-gram."""
+    if len(words) < size or not word_chars:
+        return 0.0
+    counts = Counter(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+    # Most frequent first; among equals, the longest in characters (the worst case).
+    gram, count = max(counts.items(), key=lambda item: (item[1], sum(len(w) for w in item[0])))
+    if count < 2:
+        return 0.0
+    return min(1.0, count * sum(len(w) for w in gram) / word_chars)
+
+
+def _duplicate_ngram_fraction(words: Sequence[str], size: int, word_chars: int) -> float:
+    """Share of word characters covered by n-grams that occur more than once."""
+    if len(words) < size or not word_chars:
+        return 0.0
+    grams = [tuple(words[i : i + size]) for i in range(len(words) - size + 1)]
+    counts = Counter(grams)
+    covered = [False] * len(words)
+    for start, gram in enumerate(grams):
+        if counts[gram] > 1:
+            for index in range(start, start + size):
+                covered[index] = True
+    return sum(len(w) for w, hit in zip(words, covered, strict=True) if hit) / word_chars

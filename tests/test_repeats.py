@@ -1,0 +1,239 @@
+"""Repeated passages inside one document: later copies go, the first stays, with evidence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+
+from corpusclean import Cleaner, Config, Document, RepeatDetector, RepeatsConfig, normalize_display, tokenize
+from corpusclean.document import Reason, sweep
+from corpusclean.repeats import _words_of, optimal_bands
+from corpusclean.segment import SegmentedText
+
+from conftest import ROOT, SEEDS
+from strategies import news_text, repeated_passage_document
+
+LEAD = (
+    "Le gouvernement a présenté mercredi en Conseil des ministres son projet de loi de programmation "
+    "énergétique, attendu depuis plus d’un an par les industriels du secteur."
+)
+SECOND = (
+    "Le texte fixe un objectif de quatorze nouveaux réacteurs d’ici à 2050 et relève la part des "
+    "renouvelables dans la production d’électricité, selon le document transmis à la presse."
+)
+THIRD = (
+    "Les associations écologistes dénoncent un texte « sans ambition » sur la sobriété, tandis que "
+    "le patronat salue une visibilité enfin retrouvée pour les investissements."
+)
+OTHER = (
+    "À Bruxelles, la Commission européenne a indiqué qu’elle examinerait la compatibilité du "
+    "dispositif avec les règles sur les aides d’État avant la fin de l’année."
+)
+
+
+def clean_text(text: str, **repeats: object) -> tuple[str, list[dict]]:
+    """Clean one document with the default pipeline; return its text and removal records."""
+    config = Config().replace("repeats", **repeats) if repeats else Config()
+    config = config.replace("quality", filter=False)
+    outcome = Cleaner(config).process(Document("doc", text))
+    return outcome.doc.text, outcome.doc.metadata["removed"]
+
+
+def spans_of(text: str, detector: RepeatDetector | None = None) -> list:
+    return list((detector or RepeatDetector()).detect(SegmentedText(normalize_display(text))))
+
+
+def test_seed_001_keeps_each_paragraph_once_in_order() -> None:
+    """The five repeated lines of seed 001 are removed, each pointing at its first copy."""
+    raw = next(SEEDS.glob("001_*.txt")).read_text(encoding="utf-8")
+    normalized = normalize_display(raw)
+    lines = normalized.split("\n")
+    clean, removed = clean_text(raw)
+    assert clean.split("\n") == lines[:6] + lines[11:]
+    repeats = [r for r in removed if r["reason"] == "repeat"]
+    assert len(repeats) == 5
+    for offset, record in enumerate(repeats):
+        first_start, first_end = record["evidence"]["repeat_of"]
+        assert normalized[first_start:first_end] == lines[1 + offset]
+        assert record["text"].strip() == lines[6 + offset]
+        assert normalized[record["start"] : record["end"]] == record["text"]
+        assert record["rule"] == "repeats" and record["evidence"]["similarity"] == 1.0
+
+
+def test_seed_golden_file_for_001_holds() -> None:
+    """The golden expectations for seed 001 (kept and removed snippets) hold through the pipeline."""
+    golden = json.loads((ROOT / "tests" / "golden" / "001_d123fd011bf649b3.json").read_text())
+    raw = (SEEDS / f"{golden['seed']}.txt").read_text(encoding="utf-8")
+    clean, removed = clean_text(raw)
+    for snippet in golden["kept"]:
+        assert clean.count(snippet) == 1
+    removed_text = " ".join(r["text"] for r in removed)
+    for snippet in golden["removed"]:
+        assert snippet in removed_text
+
+
+@pytest.mark.parametrize("path", sorted(p.name for p in SEEDS.glob("*.txt") if not p.name.startswith("001")))
+def test_other_seeds_lose_nothing_to_repeats(path: str) -> None:
+    """Seeds without a repeated passage keep all their text (as far as this detector goes)."""
+    assert spans_of((SEEDS / path).read_text(encoding="utf-8")) == []
+
+
+def test_block_repeated_with_typos_and_changed_punctuation_is_removed() -> None:
+    """A pasted copy with a typo per paragraph and other punctuation is a near-duplicate."""
+    copy = [
+        LEAD.replace("présenté", "présente").replace(",", ""),
+        SECOND.replace("selon", "d’après").replace(".", " !"),
+        THIRD.replace("« sans ambition »", '"sans ambition"').replace("enfin", "emfin"),
+    ]
+    clean, removed = clean_text("\n\n".join([LEAD, SECOND, THIRD, OTHER, *copy]))
+    assert clean == "\n\n".join([LEAD, SECOND, THIRD, OTHER])
+    assert [r["evidence"]["repeat_of"] for r in removed] == [
+        [0, len(LEAD)],
+        [len(LEAD) + 2, len(LEAD) + 2 + len(SECOND)],
+        [len(LEAD) + len(SECOND) + 4, len(LEAD) + len(SECOND) + 4 + len(THIRD)],
+    ]
+    assert all(0.5 < r["evidence"]["similarity"] < 1.0 for r in removed)
+
+
+def test_block_repeated_with_different_line_breaks_is_removed() -> None:
+    """Three paragraphs pasted again as one long line are found by the unaligned pass."""
+    text = "\n\n".join([LEAD, SECOND, THIRD, OTHER, f"{LEAD} {SECOND} {THIRD}"])
+    clean, removed = clean_text(text)
+    assert clean == "\n\n".join([LEAD, SECOND, THIRD, OTHER])
+    assert len(removed) == 1
+    start, end = removed[0]["evidence"]["repeat_of"]
+    assert text[start:end] == f"{LEAD}\n\n{SECOND}\n\n{THIRD}"[: end - start]
+    assert end - start >= len(LEAD) + len(SECOND) + len(THIRD)
+
+
+def test_passage_repeated_inside_one_long_line_is_removed() -> None:
+    """A run repeated inside one line loses its second copy, with its closing full stop."""
+    text = f"{OTHER}\n\n{LEAD} {SECOND} {LEAD} {SECOND}"
+    clean, removed = clean_text(text)
+    assert clean == f"{OTHER}\n\n{LEAD} {SECOND}"
+    assert removed[0]["reason"] == "repeat"
+
+
+def test_repeated_heading_outside_a_block_is_kept() -> None:
+    """A short heading that recurs next to different paragraphs is no repeat."""
+    text = "\n\n".join(["Apaisement", LEAD, SECOND, "Apaisement", THIRD, OTHER])
+    clean, removed = clean_text(text)
+    assert clean == text
+    assert removed == []
+
+
+def test_heading_inside_a_repeated_block_goes_with_it() -> None:
+    """A heading sandwiched in a repeated block is removed with the block, not on its own."""
+    block = [LEAD, "Apaisement", SECOND, THIRD]
+    text = "\n\n".join([*block, OTHER, *block])
+    clean, removed = clean_text(text)
+    assert clean == "\n\n".join([*block, OTHER])
+    assert [r["text"].strip() for r in removed] == block
+
+
+def test_short_repeated_quote_and_bullets_are_kept() -> None:
+    """A few-word quote said twice and repeated list bullets stay: they are not scraping noise."""
+    quote = "« Nous ne lâcherons rien », a-t-elle répété."
+    bullets = "- la santé ;\n- l’école ;\n- le logement."
+    text = "\n\n".join([quote, LEAD, bullets, SECOND, quote, THIRD, bullets])
+    clean, removed = clean_text(text)
+    assert clean == text
+    assert removed == []
+
+
+def test_three_copies_of_a_block_lose_two() -> None:
+    """Of three copies, the first stays; both later ones point at it."""
+    block = [LEAD, SECOND]
+    text = "\n\n".join([*block, OTHER, *block, THIRD, *block])
+    clean, removed = clean_text(text)
+    assert clean == "\n\n".join([*block, OTHER, THIRD])
+    assert len(removed) == 4
+    assert {tuple(r["evidence"]["repeat_of"]) for r in removed} == {
+        (0, len(LEAD)),
+        (len(LEAD) + 2, len(LEAD) + 2 + len(SECOND)),
+    }
+
+
+def test_threshold_is_configurable_and_checked() -> None:
+    """A strict threshold keeps an edited copy; an impossible one is refused."""
+    copy = LEAD.replace("présenté", "présente") + " " + SECOND.replace("selon", "d’après")
+    text = f"{LEAD} {SECOND}\n\n{OTHER}\n\n{copy}"
+    assert clean_text(text, threshold=1.0)[0] == text
+    assert clean_text(text)[0] == f"{LEAD} {SECOND}\n\n{OTHER}"
+    with pytest.raises(ValueError, match="threshold"):
+        RepeatsConfig(threshold=1.5)
+
+
+def test_disabled_detector_removes_nothing() -> None:
+    """`[repeats] enabled = false` leaves repeats in place."""
+    text = "\n\n".join([LEAD, SECOND, LEAD, SECOND])
+    assert clean_text(text, enabled=False)[0] == text
+
+
+def test_hundreds_of_identical_paragraphs_keep_one() -> None:
+    """A pathological dump of 300 copies keeps the first and stays linear in candidates."""
+    text = "\n\n".join([LEAD] * 300)
+    spans = spans_of(text)
+    assert len(spans) == 299
+    assert all(span.evidence["repeat_of"] == (0, len(LEAD)) for span in spans)
+
+
+def test_banding_finds_pairs_at_the_threshold() -> None:
+    """The chosen banding finds a pair at the threshold with probability at least 0.999."""
+    for threshold in (0.5, 0.7, 0.8, 0.9):
+        bands, rows = optimal_bands(64, threshold)
+        assert bands * rows <= 64
+        assert 1 - (1 - threshold**rows) ** bands >= 0.999
+
+
+@given(repeated_passage_document())
+def test_a_b_edited_a_keeps_a_and_b_and_drops_the_copy(case: tuple[str, str, str, str]) -> None:
+    """For A + B + A' with A' a lightly edited A of 60+ words, the output is A then B."""
+    text, a, b, _ = case
+    clean, removed = clean_text(text)
+    assert tokenize(clean) == tokenize(f"{a} {b}")
+    assert clean.startswith(a)
+    assert all(r["reason"] == Reason.REPEAT for r in removed)
+
+
+@given(news_text())
+def test_tokens_with_offsets_agree_with_tokenize(text: str) -> None:
+    """The detector's tokens are exactly `tokenize`'s, and each maps back to its word."""
+    segmented = SegmentedText(normalize_display(text))
+    words = _words_of(segmented)
+    assert words.tokens == tokenize(segmented.text)
+    for token, start, end in zip(words.tokens, words.starts, words.ends, strict=True):
+        assert token in tokenize(segmented.text[start:end])
+
+
+@given(news_text())
+def test_removed_spans_are_real_text_and_sweep_cleanly(text: str) -> None:
+    """Every repeat span points into the text, its first copy comes before it, and sweep accepts it."""
+    normalized = normalize_display(text)
+    spans = list(RepeatDetector().detect(SegmentedText(normalized)))
+    for span in spans:
+        first_start, first_end = span.evidence["repeat_of"]
+        assert first_end <= span.start + 1 and first_start < first_end
+        assert 0 <= span.start < span.end <= len(normalized)
+    result = sweep(normalized, spans)
+    assert len(result.text) <= len(normalized)
+
+
+def test_cli_option_sets_the_threshold(tmp_path: Path) -> None:
+    """`--repeats-threshold` and `--no-repeats-enabled` style options reach the detector."""
+    from test_cli import read_jsonl, run_cli
+
+    data = tmp_path / "in"
+    data.mkdir()
+    (data / "article.txt").write_text("\n\n".join([LEAD, SECOND, OTHER, LEAD, SECOND]), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("clean", str(data), "-o", str(out), "-q", "--repeats-threshold", "0.9")
+    assert result.returncode == 0, result.stderr
+    doc = read_jsonl(out / "documents.jsonl")[0]
+    assert doc["text"] == "\n\n".join([LEAD, SECOND, OTHER])
+    assert [r["reason"] for r in doc["metadata"]["removed"]] == ["repeat", "repeat"]
+    bad = run_cli("clean", str(data), "-o", str(tmp_path / "bad"), "--repeats-threshold", "2")
+    assert bad.returncode == 2

@@ -1,0 +1,129 @@
+"""Gopher repetition signals on the cleaned text, and the quality filter built on them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given
+
+from corpusclean import Cleaner, Config, Document, QualityConfig, Reason, repetition_drop, repetition_signals
+
+from conftest import SEEDS
+from strategies import news_text
+from test_cli import read_jsonl, run_cli
+
+SPAM = "\n".join(
+    ["Cliquez ici pour recevoir nos offres exclusives !"] * 6 + ["Le port de Marseille a rouvert."]
+)
+
+
+def test_clean_article_has_no_repeated_lines_or_paragraphs() -> None:
+    """An ordinary article scores zero on line and paragraph repetition."""
+    text = (
+        "Le port de Marseille a enregistré une hausse de 12 % de son trafic en 2024.\n\n"
+        "La direction attribue ce résultat au retour des croisiéristes et au trafic de conteneurs."
+    )
+    signals = repetition_signals(text)
+    assert signals["dup_line_frac"] == signals["dup_para_frac"] == 0.0
+    assert signals["top_2gram_char_frac"] == 0.0  # no 2-gram occurs twice
+    assert set(signals) == {
+        "dup_line_frac",
+        "dup_line_char_frac",
+        "dup_para_frac",
+        "dup_para_char_frac",
+        "top_2gram_char_frac",
+        "top_3gram_char_frac",
+        "top_4gram_char_frac",
+        *(f"dup_{n}gram_char_frac" for n in range(5, 11)),
+    }
+
+
+def test_repeated_lines_are_counted_after_the_first() -> None:
+    """Six copies of one line among seven: five are duplicates, by count and by characters."""
+    signals = repetition_signals(SPAM)
+    assert signals["dup_line_frac"] == round(5 / 7, 4)
+    line = len("Cliquez ici pour recevoir nos offres exclusives !")
+    total = 6 * line + len("Le port de Marseille a rouvert.")
+    assert signals["dup_line_char_frac"] == round(5 * line / total, 4)
+    assert signals["dup_5gram_char_frac"] > 0.8
+
+
+def test_spam_document_is_dropped_with_signal_value_and_threshold() -> None:
+    """The first signal over its Gopher threshold names the drop."""
+    outcome = Cleaner(Config().replace("repeats", enabled=False)).process(Document("spam", SPAM))
+    assert outcome.drop is not None and outcome.drop.reason == Reason.QUALITY
+    assert outcome.drop.evidence == {
+        "signal": "dup_line_frac",
+        "value": round(5 / 7, 4),
+        "threshold": 0.3,
+    }
+
+
+def test_thresholds_and_switches_are_configurable() -> None:
+    """A raised threshold lets the document through; `filter = false` never drops; signals still recorded."""
+    signals = repetition_signals(SPAM)
+    relaxed = QualityConfig(
+        max_dup_line_frac=0.9,
+        max_dup_line_char_frac=0.9,
+        max_dup_para_frac=0.9,
+        max_dup_para_char_frac=0.9,
+        max_top_2gram_char_frac=0.9,
+        max_top_3gram_char_frac=0.9,
+        max_top_4gram_char_frac=0.9,
+        max_dup_5gram_char_frac=0.95,
+        max_dup_6gram_char_frac=0.95,
+        max_dup_7gram_char_frac=0.95,
+        max_dup_8gram_char_frac=0.95,
+        max_dup_9gram_char_frac=0.95,
+        max_dup_10gram_char_frac=0.95,
+    )
+    assert repetition_drop(signals, relaxed) is None
+    drop = repetition_drop(signals, QualityConfig(max_dup_line_frac=0.9))
+    assert drop is not None and drop.evidence["signal"] == "dup_line_char_frac"
+    assert repetition_drop(signals, QualityConfig(filter=False)) is None
+    config = Config().replace("repeats", enabled=False).replace("quality", filter=False)
+    outcome = Cleaner(config).process(Document("spam", SPAM))
+    assert outcome.kept and outcome.doc.metadata["repetition"] == signals
+
+
+def test_no_seed_is_dropped_by_default_filters() -> None:
+    """The five seed articles pass the Gopher defaults (001 after its repeated block is removed)."""
+    cleaner = Cleaner()
+    for path in sorted(SEEDS.glob("*.txt")):
+        outcome = cleaner.process(Document(path.stem, path.read_text(encoding="utf-8")))
+        assert outcome.kept, (path.stem, outcome.drop)
+        assert outcome.doc.metadata["repetition"]["dup_line_frac"] == 0.0
+
+
+def test_signals_are_measured_after_repeats_are_removed() -> None:
+    """Seed 001 scores no duplicate lines once its copy is gone, but 5/18 without the detector."""
+    raw = next(SEEDS.glob("001_*.txt")).read_text(encoding="utf-8")
+    cleaned = Cleaner().process(Document("001", raw))
+    assert cleaned.kept
+    config = Config().replace("repeats", enabled=False)
+    uncleaned = Cleaner(config).process(Document("001", raw))
+    assert uncleaned.doc.metadata["repetition"]["dup_line_frac"] == round(5 / 18, 4)
+    assert uncleaned.drop is not None and uncleaned.drop.evidence["signal"] == "dup_line_char_frac"
+
+
+@given(news_text())
+def test_every_signal_is_a_fraction(text: str) -> None:
+    """Every signal lies in [0, 1] whatever the text."""
+    assert all(0.0 <= value <= 1.0 for value in repetition_signals(text).values())
+
+
+def test_cli_writes_quality_drops_to_the_ledger(tmp_path: Path) -> None:
+    """A repetitive page lands in dropped.jsonl with signal, value and threshold; the option relaxes it."""
+    data = tmp_path / "in"
+    data.mkdir()
+    (data / "spam.txt").write_text(SPAM, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("clean", str(data), "-o", str(out), "-q", "--no-repeats-enabled")
+    assert result.returncode == 0, result.stderr
+    [row] = read_jsonl(out / "dropped.jsonl")
+    assert (row["reason"], row["signal"], row["threshold"]) == ("quality", "dup_line_frac", 0.3)
+    out2 = tmp_path / "out2"
+    result = run_cli("clean", str(data), "-o", str(out2), "-q", "--no-repeats-enabled", "--no-quality-filter")
+    assert result.returncode == 0, result.stderr
+    [doc] = read_jsonl(out2 / "documents.jsonl")
+    assert doc["metadata"]["repetition"]["dup_line_frac"] == round(5 / 7, 4)
