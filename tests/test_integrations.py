@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_cli import read_jsonl, run_cli
 
 from corpusclean import (
     BATCH_COLUMNS,
@@ -37,6 +36,7 @@ from corpusclean.errors import InputError
 
 from conftest import ROOT, SEEDS
 from strategies import news_text
+from test_cli import read_jsonl, run_cli
 
 
 @pytest.fixture(scope="module")
