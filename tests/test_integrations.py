@@ -285,6 +285,25 @@ def test_dropped_parquet_keeps_reason_and_evidence(seeds_copy: Path, tmp_path: P
     assert (report["docs_out"], report["docs_dropped"]) == (kept, len(rows))
 
 
+def test_explain_and_report_read_parquet_outputs(seeds_copy: Path, tmp_path: Path) -> None:
+    """`corpusclean explain` and `corpusclean report` work on a --format parquet output directory."""
+    pytest.importorskip("pyarrow")
+    out = tmp_path / "out"
+    args = ("-o", str(out), "-q", "--format", "parquet", "--min-chars", "3000")
+    assert run_cli("clean", str(seeds_copy), *args).returncode == 0
+    kept = run_cli("explain", str(out), "001_d123fd011bf649b3", "--color", "never")
+    assert kept.returncode == 0, kept.stderr
+    assert kept.stdout.startswith("001_d123fd011bf649b3: kept")
+    dropped = run_cli("explain", str(out), "004_b008c08daf3b73e9", "--color", "never")
+    assert dropped.returncode == 0, dropped.stderr
+    assert dropped.stdout.startswith("004_b008c08daf3b73e9: dropped (too_short)")
+    assert "min_chars=3000" in dropped.stdout
+    (out / "report.html").unlink()
+    rebuilt = run_cli("report", str(out))
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "004_b008c08daf3b73e9" in (out / "report.html").read_text(encoding="utf-8")
+
+
 def test_parquet_format_to_stdout_is_a_usage_error(seeds_copy: Path) -> None:
     """Parquet cannot go to stdout: one line, exit 2."""
     result = run_cli("clean", str(seeds_copy), "-o", "-", "--format", "parquet")

@@ -9,14 +9,16 @@ Writing: `documents.parquet` has the columns `id`, `text`, `metadata`; `dropped.
 has `id`, `reason`, `evidence`, `text`, `metadata`. `metadata` and `evidence` are JSON
 text: metadata is free-form (each input brings its own fields), and a struct column would
 need one schema for all of them; JSON keeps every value exactly as documents.jsonl has it.
-Files are written to `NAME.partial`, a row group at a time, and renamed on a clean close.
+Files are written to `NAME.partial`, a row group at a time, and renamed on a clean close;
+`iter_output_records` reads them back as the records they were given (for explain and
+the report).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any
@@ -178,3 +180,41 @@ class AtomicParquetWriter:
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def iter_output_records(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of a documents.parquet or dropped.parquet, shaped as their JSONL lines."""
+    pa = require_pyarrow(f"{path}: reading Parquet", InputError)
+    with pa.parquet.ParquetFile(path) as parquet:
+        for batch in parquet.iter_batches(batch_size=ROWS_PER_BATCH):
+            for row in batch.to_pylist():
+                yield output_record(row)
+
+
+def find_output_records(path: Path, ids: Collection[str]) -> dict[str, dict[str, Any]]:
+    """The records of a corpusclean Parquet output whose id is in `ids`, reading until all are found."""
+    pa = require_pyarrow(f"{path}: reading Parquet", InputError)
+    import pyarrow.compute as pc
+
+    wanted = pa.array(sorted(set(ids)), pa.string())
+    found: dict[str, dict[str, Any]] = {}
+    with pa.parquet.ParquetFile(path) as parquet:
+        for batch in parquet.iter_batches(batch_size=ROWS_PER_BATCH):
+            matches = batch.filter(pc.is_in(batch.column("id"), value_set=wanted))
+            for row in matches.to_pylist():
+                found.setdefault(row["id"], output_record(row))
+            if len(found) == len(wanted):
+                break
+    return found
+
+
+def output_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row written by `AtomicParquetWriter` back as the record given to it (JSON decoded)."""
+    record: dict[str, Any] = {"id": row["id"]}
+    if "reason" in row:
+        record["reason"] = row["reason"]
+        for key, value in json.loads(row.get("evidence") or "{}").items():
+            record.setdefault(key, value)
+    record["text"] = row["text"]
+    record["metadata"] = json.loads(row.get("metadata") or "{}")
+    return record
