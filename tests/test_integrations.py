@@ -91,7 +91,7 @@ def test_datasets_map_matches_cli(seeds_copy: Path, cli_texts: dict[str, str]) -
     """`Dataset.map(BatchCleaner, batched=True)` then `.filter(keep)` gives the CLI's documents."""
     datasets = pytest.importorskip("datasets")
     dataset = datasets.Dataset.from_list(seed_records())
-    batch_cleaner = BatchCleaner(cleaner=fitted_cleaner(seeds_copy))
+    batch_cleaner = BatchCleaner().fit(dataset.iter(batch_size=2))
     cleaned = dataset.map(batch_cleaner, batched=True, batch_size=2)
     kept = cleaned.filter(lambda row: row["keep"])
     assert dict(zip(kept["id"], kept["text"], strict=True)) == cli_texts
