@@ -7,6 +7,14 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .batch import (
+    BATCH_COLUMNS,
+    BatchCleaner,
+    clean_arrow,
+    clean_batch,
+    clean_dataframe,
+    clean_record_batches,
+)
 from .boilerplate import LearnedBoilerplate
 from .config import (
     BoilerplateConfig,
@@ -40,6 +48,8 @@ from .segment import Segment, SegmentedText
 from .signals import repetition_drop, repetition_signals
 
 __all__ = [
+    "BATCH_COLUMNS",
+    "BatchCleaner",
     "BoilerplateConfig",
     "ClassifierConfig",
     "Cleaner",
@@ -89,6 +99,10 @@ __all__ = [
     "__version__",
     "build_identifier",
     "clean",
+    "clean_arrow",
+    "clean_batch",
+    "clean_dataframe",
+    "clean_record_batches",
     "explain",
     "fingerprint",
     "fix_encoding_damage",

@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         "inputs",
         nargs="+",
         metavar="INPUT",
-        help="Files or directories to read (.txt, .jsonl[.gz|.zst]); - reads JSONL from stdin.",
+        help="Files or directories to read (.txt, .jsonl[.gz|.zst], .parquet); - reads JSONL from stdin.",
     )
     clean.add_argument(
         "-o", "--out", required=True, metavar="OUT", help="Output directory (- writes documents to stdout)."
@@ -147,7 +147,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from .runner import interruptible, run
+    from .runner import interruptible, output_name, run
 
     config = config_from_args(args)
     if args.quiet:
@@ -157,7 +157,8 @@ def _clean(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(stats.summary(), file=sys.stderr)
         if args.out != "-":
-            print(f"  wrote {Path(args.out) / 'documents.jsonl'} and the ledger beside it", file=sys.stderr)
+            written = Path(args.out) / output_name("documents", config.output)
+            print(f"  wrote {written} and the ledger beside it", file=sys.stderr)
             print(f"  report: {Path(args.out) / 'report.html'}", file=sys.stderr)
     for path in stats.inputs_missing:  # already made printable by the reader
         print(

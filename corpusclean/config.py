@@ -236,6 +236,16 @@ class OutputConfig:
     """What is written and how."""
 
     compress: bool = option(False, "Write documents.jsonl.gz and dropped.jsonl.gz instead of plain JSONL.")
+    format: str = option(
+        "jsonl",
+        "Write documents and dropped as jsonl, or as parquet (zstd row groups; needs pyarrow).",
+        cli="--format",
+        choices=("jsonl", "parquet"),
+    )
+
+    def __post_init__(self) -> None:
+        if self.format not in ("jsonl", "parquet"):
+            raise ValueError(f"format must be 'jsonl' or 'parquet', not {self.format!r}")
 
 
 @dataclass(frozen=True, slots=True)

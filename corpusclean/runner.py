@@ -19,12 +19,12 @@ from collections import deque
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
-from types import FrameType
-from typing import Any
+from types import FrameType, TracebackType
+from typing import Any, Protocol
 
-from .config import Config
+from .config import Config, OutputConfig
 from .document import Document
-from .errors import InputError, OutputError
+from .errors import ConfigError, InputError, OutputError
 from .io.readers import InputItem, ReadError, missing_inputs, printable_path, read_inputs
 from .io.writers import OUTPUT_FILES, AtomicJsonlWriter, write_json_atomic
 from .pipeline import Cleaner, Outcome
@@ -165,6 +165,8 @@ def run(
     if inputs and len(missing) == len(inputs):
         raise InputError(f"{', '.join(missing)}: no such file or directory")
     to_stdout = str(out) == "-"
+    if to_stdout and config.output.format != "jsonl":
+        raise ConfigError(f"--format {config.output.format} needs an output directory, not -o -")
     out_dir = None if to_stdout else Path(out)
     if out_dir is not None:
         _refuse_overwriting_inputs(inputs, out_dir)
@@ -192,20 +194,15 @@ def run(
     if fit_seconds:
         stats.seconds["fit"] += fit_seconds
     items = read_inputs(inputs, config.input, exclude=out_dir)
-    suffix = ".jsonl.gz" if config.output.compress else ".jsonl"
     with ExitStack() as guard:
         guard.callback(cleaner.close)  # an uncommitted index is rolled back, whatever happened
         with ExitStack() as stack:
             if out_dir is None:
-                documents = stack.enter_context(AtomicJsonlWriter("-"))
+                documents: RecordWriter = stack.enter_context(AtomicJsonlWriter("-"))
                 dropped = errors = None
             else:
-                documents = stack.enter_context(
-                    AtomicJsonlWriter(out_dir / f"documents{suffix}", compress=config.output.compress)
-                )
-                dropped = stack.enter_context(
-                    AtomicJsonlWriter(out_dir / f"dropped{suffix}", compress=config.output.compress)
-                )
+                documents = stack.enter_context(open_writer(out_dir, "documents", config.output))
+                dropped = stack.enter_context(open_writer(out_dir, "dropped", config.output))
                 errors = stack.enter_context(AtomicJsonlWriter(out_dir / "errors.jsonl"))
             bar = _progress_bar(progress)
             # Closed explicitly (not when garbage-collected) so an interruption stops the workers at once.
@@ -271,6 +268,37 @@ def _refuse_overwriting_inputs(inputs: Sequence[str], out_dir: Path) -> None:
             raise OutputError(
                 f"{shown}: input is an output file of this run; choose another output directory"
             )
+
+
+def output_name(kind: str, config: OutputConfig) -> str:
+    """The file name of `documents` or `dropped` for the chosen output format."""
+    if config.format == "parquet":
+        return f"{kind}.parquet"
+    return f"{kind}.jsonl.gz" if config.compress else f"{kind}.jsonl"
+
+
+class RecordWriter(Protocol):
+    """What the runner needs of a writer: records in, atomic on a clean exit."""
+
+    count: int
+
+    def write(self, record: Any) -> None: ...
+
+    def __enter__(self) -> RecordWriter: ...
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None: ...
+
+
+def open_writer(out_dir: Path, kind: str, config: OutputConfig) -> RecordWriter:
+    """An atomic writer for `documents` or `dropped` in the chosen output format."""
+    path = out_dir / output_name(kind, config)
+    if config.format == "parquet":
+        from .io.parquet import AtomicParquetWriter  # pyarrow is an optional extra
+
+        return AtomicParquetWriter(path, kind)
+    return AtomicJsonlWriter(path, compress=config.compress)
 
 
 def _prepare_output(out_dir: Path) -> None:

@@ -2,13 +2,15 @@
 
 Supported inputs: a directory (walked recursively, sorted), article dumps (`.txt`, with
 the optional leading ` date YYYY-MM ` header), JSONL (`.jsonl`, `.jsonl.gz`,
-`.jsonl.zst`), and `-` for JSONL on standard input. Anything that cannot be read (a
-missing path, a binary file, a bad line, a truncated archive) becomes a `ReadError`
-naming the file and line; it never stops the stream. docs/failure-modes.md lists them.
+`.jsonl.zst`), Parquet (`.parquet`, with the `parquet` extra) and `-` for JSONL on
+standard input. Anything that cannot be read (a missing path, a binary file, a bad line,
+a truncated archive) becomes a `ReadError` naming the file and line; it never stops the
+stream. docs/failure-modes.md lists them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gzip
 import io
@@ -19,7 +21,7 @@ import re
 import stat
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -33,6 +35,7 @@ from .writers import OUTPUT_FILES
 
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson")
+PARQUET_SUFFIXES = (".parquet",)
 _HEADER = re.compile(r"\A[ \t]*date[ \t]+(\d{4}-\d{2}(?:-\d{2})?)(?:[ \t]+|[ \t]*\n)")
 # PDF, ZIP (also docx/xlsx/epub), PNG, JPEG, GIF, ELF, gzip, zstd, bzip2, xz, 7z.
 _BINARY_MAGIC = (
@@ -223,7 +226,7 @@ def _special_file_error(path: Path, relative: str) -> ReadError:
 
 def _is_supported(name: str) -> bool:
     lowered = name.lower()
-    return lowered.endswith(TEXT_SUFFIXES) or lowered.endswith(JSONL_SUFFIXES)
+    return lowered.endswith(TEXT_SUFFIXES + JSONL_SUFFIXES + PARQUET_SUFFIXES)
 
 
 def read_inputs(
@@ -245,6 +248,10 @@ def _read_all(paths: Iterable[str], config: InputConfig, exclude: Path | None) -
         relative = printable_path(_relative(root, path))
         if name.endswith(JSONL_SUFFIXES):
             yield from read_jsonl(path, relative, config)
+        elif name.endswith(PARQUET_SUFFIXES):
+            from .parquet import read_parquet  # pyarrow is an optional extra
+
+            yield from read_parquet(path, relative, config)
         else:
             yield read_text_file(path, relative, config)
 
@@ -587,30 +594,58 @@ def parse_jsonl_line(raw: bytes, relative: str, line: int, stem: str, config: In
         if lone:
             record = _replace_surrogates(record)
             replaced += lone
+    default_id = f"{stem}-L{line}"
+    document = record_document(record, config, default_id, {"path": relative, "line": line})
+    if isinstance(document, str):
+        return ReadError(relative, line, document, _record_id(record, config, default_id), "missing-text")
+    if replaced:
+        document.metadata["decode_errors"] = replaced
+    return document
+
+
+def record_document(
+    record: Mapping[str, Any], config: InputConfig, default_id: str, where: Mapping[str, Any] | None = None
+) -> Document | str:
+    """One record (a JSONL object, a Parquet or dataframe row) as a Document, or what is wrong with it.
+
+    Every structured input goes through here, so a row of Parquet, of a `datasets` batch
+    or of a datatrove pipeline becomes the same Document its JSONL line would.
+    A `metadata` mapping (or its JSON text, as corpusclean writes it to Parquet) is
+    merged with the other fields; `where` (path, line or row) fills what is still unset.
+    An id that cannot be one (a bool, an empty string, a list) is replaced by `default_id`
+    and kept in `metadata["id_invalid"]`.
+    """
     body = record.get(config.text_field)
-    raw_id = record.get(config.id_field)
-    usable_id = isinstance(raw_id, str | int) and not isinstance(raw_id, bool) and str(raw_id).strip() != ""
-    doc_id = str(raw_id) if usable_id else f"{stem}-L{line}"
     if body is None:
-        message = f"missing text field {config.text_field!r}"
-        return ReadError(relative, line, message, doc_id, "missing-text")
+        return f"missing text field {config.text_field!r}"
     if not isinstance(body, str):
-        message = f"text field {config.text_field!r} is {_json_type(body)}, not a string"
-        return ReadError(relative, line, message, doc_id, "missing-text")
-    metadata = dict(record["metadata"]) if isinstance(record.get("metadata"), dict) else {}
+        return f"text field {config.text_field!r} is {_json_type(body)}, not a string"
+    nested = record.get("metadata")
+    if isinstance(nested, str) and nested.startswith("{"):
+        with contextlib.suppress(json.JSONDecodeError):
+            nested = json.loads(nested)
+    metadata = dict(nested) if isinstance(nested, Mapping) else {}
     for key, value in record.items():
         if key not in (config.text_field, config.id_field, "metadata"):
             metadata.setdefault(key, value)
-    if raw_id is not None and not usable_id:
+    raw_id = record.get(config.id_field)
+    if raw_id is not None and not _usable_id(raw_id):
         metadata["id_invalid"] = raw_id
-    metadata.setdefault("path", relative)
-    metadata.setdefault("line", line)
-    if replaced:
-        metadata["decode_errors"] = replaced
+    for key, value in (where or {}).items():
+        metadata.setdefault(key, value)
     body, header = parse_header(body)
     for key, value in header.items():
         metadata.setdefault(key, value)
-    return Document(doc_id, body, metadata)
+    return Document(_record_id(record, config, default_id), body, metadata)
+
+
+def _usable_id(raw_id: Any) -> bool:
+    return isinstance(raw_id, str | int) and not isinstance(raw_id, bool) and str(raw_id).strip() != ""
+
+
+def _record_id(record: Mapping[str, Any], config: InputConfig, default_id: str) -> str:
+    raw_id = record.get(config.id_field)
+    return str(raw_id) if _usable_id(raw_id) else default_id
 
 
 def _json_type(value: Any) -> str:

@@ -96,6 +96,8 @@ OUTPUT_FILES = frozenset(
         "dropped.jsonl",
         "dropped.jsonl.gz",
         "errors.jsonl",
+        "documents.parquet",
+        "dropped.parquet",
         "report.json",
         "report.html",
     }

@@ -18,8 +18,8 @@ from ..io.writers import dumps
 
 
 def output_file(out_dir: Path, stem: str) -> Path | None:
-    """`OUT/STEM.jsonl` or `OUT/STEM.jsonl.gz`, whichever the run wrote, else None."""
-    for suffix in (".jsonl", ".jsonl.gz"):
+    """`OUT/STEM.jsonl`, `OUT/STEM.jsonl.gz` or `OUT/STEM.parquet`, whichever the run wrote, else None."""
+    for suffix in (".jsonl", ".jsonl.gz", ".parquet"):
         path = out_dir / f"{stem}{suffix}"
         if path.is_file():
             return path
@@ -46,6 +46,11 @@ def iter_records(path: Path | None) -> Iterator[dict[str, Any]]:
     """Every JSON line of a file (nothing when the file is absent)."""
     if path is None:
         return
+    if path.suffix == ".parquet":
+        from ..io.parquet import iter_output_records  # pyarrow is an optional extra
+
+        yield from iter_output_records(path)
+        return
     with _open(path) as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
@@ -61,6 +66,10 @@ def find_records(path: Path | None, ids: Collection[str]) -> dict[str, dict[str,
     found: dict[str, dict[str, Any]] = {}
     if path is None or not ids:
         return found
+    if path.suffix == ".parquet":
+        from ..io.parquet import find_output_records  # pyarrow is an optional extra
+
+        return find_output_records(path, ids)
     prefixes = {'{"id":' + dumps(doc_id) + ",": doc_id for doc_id in ids}
     with _open(path) as handle:
         for line in handle:

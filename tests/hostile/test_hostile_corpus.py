@@ -98,7 +98,9 @@ def test_own_output_inside_the_input_is_never_read_back(hostile_run: tuple, tmp_
     before = json.loads((out / "report.json").read_text(encoding="utf-8"))
     dump = out.parent
     missing = next(c for c in cases if c.name == "missing input path").match["path"]
-    again = run_cli("clean", str(dump), missing, "-o", str(out), "--max-bytes", str(MAX_BYTES), "--no-dedup", "-q")
+    again = run_cli(
+        "clean", str(dump), missing, "-o", str(out), "--max-bytes", str(MAX_BYTES), "--no-dedup", "-q"
+    )
     assert again.returncode == 3, again.stderr
     after = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert after["docs_in"] == before["docs_in"]
