@@ -375,18 +375,19 @@ class BoilerplateConfig:
 class Config:
     """The whole configuration of a run; every part has a working default."""
 
+    # In the order of the flow: read, normalize, mark, filter, de-duplicate, write, run.
     input: InputConfig = field(default_factory=InputConfig)
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
-    filters: FilterConfig = field(default_factory=FilterConfig)
-    classifier: ClassifierConfig = field(default_factory=ClassifierConfig)
     dateline: DatelineConfig = field(default_factory=DatelineConfig)
+    boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
+    repeats: RepeatsConfig = field(default_factory=RepeatsConfig)
+    classifier: ClassifierConfig = field(default_factory=ClassifierConfig)
+    lang: LangConfig = field(default_factory=LangConfig)
+    quality: QualityConfig = field(default_factory=QualityConfig)
+    filters: FilterConfig = field(default_factory=FilterConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     run: RunConfig = field(default_factory=RunConfig)
-    repeats: RepeatsConfig = field(default_factory=RepeatsConfig)
-    quality: QualityConfig = field(default_factory=QualityConfig)
-    boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
-    lang: LangConfig = field(default_factory=LangConfig)
-    dedup: DedupConfig = field(default_factory=DedupConfig)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Config:
