@@ -52,7 +52,7 @@ def shingles(tokens: Sequence[str], size: int) -> list[str]:
     """Word n-grams of `size` tokens; one shingle of all tokens when there are fewer."""
     if len(tokens) <= size:
         return [" ".join(tokens)] if tokens else []
-    return [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
+    return list(map(" ".join, zip(*(tokens[i:] for i in range(size)), strict=False)))
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,9 @@ class MinHasher:
 
     def hash_shingles(self, items: Iterable[str]) -> NDArray[np.uint32]:
         """32-bit hashes of the UTF-8 encoded shingles."""
-        hashfunc = self.hashfunc
-        return np.fromiter((hashfunc(s.encode("utf-8")) for s in items), dtype=np.uint32)
+        # C iterators only (str.encode is UTF-8 by default), no Python frame per shingle.
+        hashfunc = xxhash.xxh32_intdigest if self.hash_name == "xxh32" else self.hashfunc
+        return np.fromiter(map(hashfunc, map(str.encode, items)), dtype=np.uint32)
 
     def signature_of_hashes(self, hashes: NDArray[np.uint32], *, distinct: bool = False) -> Signature:
         """The MinHash signature of a set given by its 32-bit hashes (`distinct`: already unique)."""
