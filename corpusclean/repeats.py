@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import accumulate, chain
 
 import numpy as np
 
@@ -41,7 +41,7 @@ _EXTEND_FACTOR = 0.6
 _MAX_SOURCES = 4
 # Anchor n-gram length for unaligned runs (words).
 _ANCHOR_WORDS = 5
-_WORD = re.compile(r"[^\W_]+")
+_WORD_SPLIT = re.compile(r"([^\W_]+)")
 # Closing punctuation that belongs to the last word of a removed run.
 _CLOSING = frozenset('.,;:!?…»"”’)]\u00a0\u202f')
 
@@ -160,7 +160,7 @@ class RepeatDetector:
         if len(blocks) < 2:
             return {}
         hasher = self._hasher
-        signatures = np.stack([hasher.signature(sets[b]) for b in blocks])
+        signatures = hasher.signatures([sets[b] for b in blocks])
         bands, rows = self._bands
         buckets: dict[bytes, list[int]] = {}
         candidates: dict[int, set[int]] = {}
@@ -310,12 +310,19 @@ def _words_of(text: SegmentedText) -> _Words:
     Each display word is fingerprinted on its own (the one fingerprint implementation),
     so every token maps back to the characters it came from.
     """
-    matches = list(_WORD.finditer(text.text))
-    folded = [_FOLDED.get(word) or _fold_word(word) for word in [match.group() for match in matches]]
+    # Separators and words alternate in the split; running sums of their lengths give every
+    # word's range, all in C (no match object per word).
+    parts = _WORD_SPLIT.split(text.text)
+    words = parts[1::2]
+    offsets = list(accumulate(map(len, parts), initial=0))
+    starts, ends = offsets[1:-1:2], offsets[2::2]
+    folded = list(map(_FOLDED.get, words))
+    if None in folded:
+        folded = [
+            tokens if tokens is not None else _fold_word(w) for tokens, w in zip(folded, words, strict=True)
+        ]
     tokens = list(chain.from_iterable(folded))
-    starts = [match.start() for match in matches]
-    ends = [match.end() for match in matches]
-    if len(tokens) != len(matches):  # a word folding to several tokens (or none): repeat its range
+    if len(tokens) != len(words):  # a word folding to several tokens (or none): repeat its range
         counts = [len(tokens_of_word) for tokens_of_word in folded]
         starts = np.repeat(starts, counts).tolist()
         ends = np.repeat(ends, counts).tolist()
