@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, chain
+from typing import cast
 
 import numpy as np
 
@@ -316,11 +317,12 @@ def _words_of(text: SegmentedText) -> _Words:
     words = parts[1::2]
     offsets = list(accumulate(map(len, parts), initial=0))
     starts, ends = offsets[1:-1:2], offsets[2::2]
-    folded = list(map(_FOLDED.get, words))
-    if None in folded:
-        folded = [
-            tokens if tokens is not None else _fold_word(w) for tokens, w in zip(folded, words, strict=True)
-        ]
+    cached = list(map(_FOLDED.get, words))
+    folded = (
+        [tokens if tokens is not None else _fold_word(w) for tokens, w in zip(cached, words, strict=True)]
+        if None in cached
+        else cast(list[tuple[str, ...]], cached)
+    )
     tokens = list(chain.from_iterable(folded))
     if len(tokens) != len(words):  # a word folding to several tokens (or none): repeat its range
         counts = [len(tokens_of_word) for tokens_of_word in folded]

@@ -48,11 +48,17 @@ def repetition_signals(text: str) -> dict[str, float]:
     word_chars = int(lengths.sum())
     grams = ids
     for size in range(2, DUP_NGRAM_SIZES[-1] + 1):
+        name = f"top_{size}gram_char_frac" if size in TOP_NGRAM_SIZES else f"dup_{size}gram_char_frac"
+        if grams.size == 0:  # no n-gram repeated at the last size, so none longer can: all zero
+            signals[name] = 0.0
+            continue
         grams = _extend_grams(grams, ids, size)
         if size in TOP_NGRAM_SIZES:
-            signals[f"top_{size}gram_char_frac"] = _top_ngram_fraction(grams, lengths, size, word_chars)
+            signals[name] = _top_ngram_fraction(grams, lengths, size, word_chars)
         else:
-            signals[f"dup_{size}gram_char_frac"] = _duplicate_ngram_fraction(grams, lengths, size, word_chars)
+            signals[name] = _duplicate_ngram_fraction(grams, lengths, size, word_chars)
+        if grams.size and grams.max() == grams.size - 1:  # dense ids: every n-gram distinct
+            grams = grams[:0]
     return {name: round(value, _DIGITS) for name, value in signals.items()}
 
 
@@ -128,7 +134,8 @@ def _extend_grams(grams: NDArray[np.int64], ids: NDArray[np.int64], size: int) -
     if count <= 0:
         return np.empty(0, dtype=np.int64)
     pairs = grams[:count] * (len(ids) + 1) + ids[size - 1 :]
-    return np.unique(pairs, return_inverse=True)[1].astype(np.int64, copy=False)
+    inverse: NDArray[np.int64] = np.unique(pairs, return_inverse=True)[1].astype(np.int64, copy=False)
+    return inverse
 
 
 def _top_ngram_fraction(
