@@ -163,12 +163,15 @@ class RepeatDetector:
         hasher = self._hasher
         signatures = hasher.signatures([sets[b] for b in blocks])
         bands, rows = self._bands
-        buckets: dict[bytes, list[int]] = {}
+        # Each band's rows as one bytes key per block, cut by numpy in one go (a void view).
+        band_keys = (
+            np.ascontiguousarray(signatures[:, : bands * rows]).view(np.dtype((np.void, 4 * rows))).tolist()
+        )
         candidates: dict[int, set[int]] = {}
         for band in range(bands):
-            keys = signatures[:, band * rows : (band + 1) * rows]
+            buckets: dict[bytes, list[int]] = {}
             for position, block in enumerate(blocks):
-                members = buckets.setdefault(bytes([band]) + keys[position].tobytes(), [])
+                members = buckets.setdefault(band_keys[position][band], [])
                 if members:
                     candidates.setdefault(block, set()).update(members[:_MAX_SOURCES])
                 if len(members) < _MAX_SOURCES:
@@ -224,10 +227,12 @@ class RepeatDetector:
         self, text: str, words: _Words, barrier: list[bool]
     ) -> Iterator[tuple[tuple[int, int], tuple[int, int], float]]:
         """Word runs repeated earlier in the text: (copy range, first-copy range, exact Jaccard)."""
-        tokens: list[object] = [
-            (index,) if blocked else token
-            for index, (token, blocked) in enumerate(zip(words.tokens, barrier, strict=True))
-        ]  # a blocked token equals nothing, so no run crosses an already removed block
+        tokens: list[object] = list(words.tokens)
+        if True in barrier:  # a blocked token equals nothing, so no run crosses an already removed block
+            tokens = [
+                (index,) if blocked else token
+                for index, (token, blocked) in enumerate(zip(words.tokens, barrier, strict=True))
+            ]
         size = _ANCHOR_WORDS
         windows = list(
             zip(*(tokens[i:] for i in range(size)), strict=False)
