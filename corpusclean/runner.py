@@ -139,6 +139,8 @@ def _in_workers(
 ) -> Generator[Any, None, None]:
     """`function` over chunks of `items` in a pool of `workers` processes; results in input order."""
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    if context.get_start_method() == "fork":
+        cleaner.warm_up()  # forked workers inherit the tables instead of each building them
     # Signals stay blocked while workers fork, so none can reach a worker before it has set
     # its own handlers (it would run the parent's, which raises); the parent's are unblocked
     # right after, and a pending one is delivered then.
