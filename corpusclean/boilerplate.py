@@ -79,18 +79,39 @@ class LearnedBoilerplate:
 
     def fit(self, documents: Iterable[Document]) -> Self:
         """Count line fingerprints per source over raw documents (added to any loaded counts)."""
-        for doc in documents:
-            if doc.metadata.get("oversize"):
-                continue
-            value = doc.metadata.get(self.source_field)
-            source = str(value) if value is not None else None
-            self.add(normalize_display(doc.text, self.normalize), source)
+        return self.fit_counted(map(self.count_document, documents))
+
+    def count_document(self, doc: Document) -> tuple[str, tuple[int, ...]] | None:
+        """What `fit` counts of one raw document: its source key and its distinct line hashes.
+
+        Pure and independent of the counts, so worker processes can compute it for many
+        documents at once while `fit_counted` adds the results in input order (the
+        order matters once the table is full and evicts). None for an oversize document.
+        """
+        if doc.metadata.get("oversize"):
+            return None
+        value = doc.metadata.get(self.source_field)
+        key = str(value) if value is not None else NO_SOURCE
+        return key, self._line_hashes(normalize_display(doc.text, self.normalize))
+
+    def fit_counted(self, counted: Iterable[tuple[str, tuple[int, ...]] | None]) -> Self:
+        """Add what `count_document` returned for each document, in input order."""
+        for item in counted:
+            if item is not None:
+                self._add_hashes(*item)
         return self
 
     def add(self, text: str, source: str | None = None) -> None:
         """Count one display-normalized document of `source`."""
-        key = source if source is not None else NO_SOURCE
-        seen = {_line_hash(fp) for fp in _line_fingerprints(SegmentedText(text))}
+        self._add_hashes(source if source is not None else NO_SOURCE, self._line_hashes(text))
+
+    @staticmethod
+    def _line_hashes(text: str) -> tuple[int, ...]:
+        # A tuple in the set's own order: counted after a trip between processes, the
+        # table's insertion order (which eviction follows) is the one a single process makes.
+        return tuple({_line_hash(fp) for fp in _line_fingerprints(SegmentedText(text))})
+
+    def _add_hashes(self, key: str, seen: tuple[int, ...]) -> None:
         self.docs[key] += 1
         table = self.counts.setdefault(key, Counter())
         before = len(table)
@@ -202,9 +223,9 @@ class _SavingLearnedBoilerplate(LearnedBoilerplate):
         super().__init__(**settings)
         self.counts_out = counts_out
 
-    def fit(self, documents: Iterable[Document]) -> Self:
+    def fit_counted(self, counted: Iterable[tuple[str, tuple[int, ...]] | None]) -> Self:
         """Count, then save to `counts_out`."""
-        super().fit(documents)
+        super().fit_counted(counted)
         self.save(self.counts_out)
         return self
 

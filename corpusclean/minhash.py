@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -52,7 +53,7 @@ def shingles(tokens: Sequence[str], size: int) -> list[str]:
     """Word n-grams of `size` tokens; one shingle of all tokens when there are fewer."""
     if len(tokens) <= size:
         return [" ".join(tokens)] if tokens else []
-    return [" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)]
+    return list(map(" ".join, zip(*(tokens[i:] for i in range(size)), strict=False)))
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,9 @@ class MinHasher:
 
     def hash_shingles(self, items: Iterable[str]) -> NDArray[np.uint32]:
         """32-bit hashes of the UTF-8 encoded shingles."""
-        hashfunc = self.hashfunc
-        return np.fromiter((hashfunc(s.encode("utf-8")) for s in items), dtype=np.uint32)
+        # C iterators only (str.encode is UTF-8 by default), no Python frame per shingle.
+        hashfunc = xxhash.xxh32_intdigest if self.hash_name == "xxh32" else self.hashfunc
+        return np.fromiter(map(hashfunc, map(str.encode, items)), dtype=np.uint32)
 
     def signature_of_hashes(self, hashes: NDArray[np.uint32], *, distinct: bool = False) -> Signature:
         """The MinHash signature of a set given by its 32-bit hashes (`distinct`: already unique)."""
@@ -96,6 +98,23 @@ class MinHasher:
     def signature(self, items: Iterable[str]) -> Signature:
         """The MinHash signature of a set of shingles."""
         return self.signature_of_hashes(self.hash_shingles(items))
+
+    def signatures(self, sets: Sequence[Iterable[str]]) -> NDArray[np.uint32]:
+        """Signatures of many shingle sets at once, one row each, equal to `signature` of each set.
+
+        One hashing pass and one permutation over all shingles, then a minimum per set
+        (`minimum.reduceat`): far fewer numpy calls than a signature per set. A minimum is
+        unchanged by repeated values, so no de-duplication is needed.
+        """
+        groups = [list(items) for items in sets]
+        counts = [len(group) for group in groups]
+        if not groups or 0 in counts:  # reduceat cannot express an empty set
+            return np.stack([self.signature(group) for group in groups]).reshape(-1, self.num_perm)
+        mixed = _fmix32(self.hash_shingles(chain.from_iterable(groups)))[:, np.newaxis]
+        with np.errstate(over="ignore"):
+            permuted = mixed * self._a + self._b
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        return np.asarray(np.minimum.reduceat(permuted, starts, axis=0), dtype=np.uint32)
 
     def to_datasketch(self, signature: Signature) -> Any:
         """Wrap a signature as a `datasketch.MinHash` (for `MinHashLSH`, `LeanMinHash`)."""

@@ -18,9 +18,10 @@ the copies, both in (near) linear time:
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, chain
+from typing import cast
 
 import numpy as np
 
@@ -41,7 +42,7 @@ _EXTEND_FACTOR = 0.6
 _MAX_SOURCES = 4
 # Anchor n-gram length for unaligned runs (words).
 _ANCHOR_WORDS = 5
-_WORD = re.compile(r"[^\W_]+")
+_WORD_SPLIT = re.compile(r"([^\W_]+)")
 # Closing punctuation that belongs to the last word of a removed run.
 _CLOSING = frozenset('.,;:!?…»"”’)]\u00a0\u202f')
 
@@ -160,14 +161,17 @@ class RepeatDetector:
         if len(blocks) < 2:
             return {}
         hasher = self._hasher
-        signatures = np.stack([hasher.signature(sets[b]) for b in blocks])
+        signatures = hasher.signatures([sets[b] for b in blocks])
         bands, rows = self._bands
-        buckets: dict[bytes, list[int]] = {}
+        # Each band's rows as one bytes key per block, cut by numpy in one go (a void view).
+        band_keys = (
+            np.ascontiguousarray(signatures[:, : bands * rows]).view(np.dtype((np.void, 4 * rows))).tolist()
+        )
         candidates: dict[int, set[int]] = {}
         for band in range(bands):
-            keys = signatures[:, band * rows : (band + 1) * rows]
+            buckets: dict[bytes, list[int]] = {}
             for position, block in enumerate(blocks):
-                members = buckets.setdefault(bytes([band]) + keys[position].tobytes(), [])
+                members = buckets.setdefault(band_keys[position][band], [])
                 if members:
                     candidates.setdefault(block, set()).update(members[:_MAX_SOURCES])
                 if len(members) < _MAX_SOURCES:
@@ -223,37 +227,43 @@ class RepeatDetector:
         self, text: str, words: _Words, barrier: list[bool]
     ) -> Iterator[tuple[tuple[int, int], tuple[int, int], float]]:
         """Word runs repeated earlier in the text: (copy range, first-copy range, exact Jaccard)."""
-        tokens: list[object] = [
-            (index,) if blocked else token
-            for index, (token, blocked) in enumerate(zip(words.tokens, barrier, strict=True))
-        ]  # a blocked token equals nothing, so no run crosses an already removed block
+        tokens: list[object] = list(words.tokens)
+        if True in barrier:  # a blocked token equals nothing, so no run crosses an already removed block
+            tokens = [
+                (index,) if blocked else token
+                for index, (token, blocked) in enumerate(zip(words.tokens, barrier, strict=True))
+            ]
         size = _ANCHOR_WORDS
-        total = len(tokens)
-        first_seen: dict[tuple[object, ...], int] = {}
-        indexed = 0  # windows starting before this index are in `first_seen`
+        windows = list(
+            zip(*(tokens[i:] for i in range(size)), strict=False)
+        )  # window i: tokens[i : i + size]
+        # The earliest start of each window's words (later duplicates overwrite in reverse).
+        first = dict(zip(reversed(windows), range(len(windows) - 1, -1, -1), strict=True))
+        earliest = np.fromiter(map(first.__getitem__, windows), dtype=np.int64, count=len(windows))
+        # A window is an anchor when the same words start at least `size` words earlier
+        # (non-overlapping); scanning left to right, its source is that earliest start.
+        anchors = np.flatnonzero(earliest <= np.arange(len(windows)) - size).tolist()
         position = 0
-        while position + size <= total:
-            while indexed + size <= position:
-                first_seen.setdefault(tuple(tokens[indexed : indexed + size]), indexed)
-                indexed += 1
-            source = first_seen.get(tuple(tokens[position : position + size]))
-            run = None if source is None else self._extend(tokens, source, position)
-            if run is not None:
-                run = self._snap(words, tokens, *run)
-                s_start, s_end, c_start, c_end = run
-                similarity = jaccard(
-                    set(shingles(words.tokens[s_start:s_end], self.shingle_words)),
-                    set(shingles(words.tokens[c_start:c_end], self.shingle_words)),
-                )
-                if c_end - c_start >= self.min_run_words and similarity >= self.threshold:
-                    yield (
-                        _char_range(text, words, c_start, c_end, copy=True),
-                        _char_range(text, words, s_start, s_end, copy=False),
-                        similarity,
-                    )
-                position = c_end  # a near-copy too different as a whole is kept whole, not cut up
+        for anchor in anchors:
+            if anchor < position:
                 continue
-            position += 1
+            position = anchor
+            run = self._extend(tokens, int(earliest[anchor]), position)
+            if run is None:
+                continue
+            run = self._snap(words, tokens, *run)
+            s_start, s_end, c_start, c_end = run
+            similarity = jaccard(
+                set(shingles(words.tokens[s_start:s_end], self.shingle_words)),
+                set(shingles(words.tokens[c_start:c_end], self.shingle_words)),
+            )
+            if c_end - c_start >= self.min_run_words and similarity >= self.threshold:
+                yield (
+                    _char_range(text, words, c_start, c_end, copy=True),
+                    _char_range(text, words, s_start, s_end, copy=False),
+                    similarity,
+                )
+            position = c_end  # a near-copy too different as a whole is kept whole, not cut up
 
     def _extend(self, tokens: Sequence[object], source: int, copy: int) -> tuple[int, int, int, int] | None:
         """Grow an anchor hit forward across small edits: (source start, end, copy start, end)."""
@@ -306,28 +316,42 @@ def _words_of(text: SegmentedText) -> _Words:
     Each display word is fingerprinted on its own (the one fingerprint implementation),
     so every token maps back to the characters it came from.
     """
-    tokens: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    cache: dict[str, list[str]] = {}
-    for match in _WORD.finditer(text.text):
-        word = match.group()
-        folded = cache.get(word)
-        if folded is None:
-            folded = cache[word] = fingerprint(word).split()
-        for token in folded:
-            tokens.append(token)
-            starts.append(match.start())
-            ends.append(match.end())
+    # Separators and words alternate in the split; running sums of their lengths give every
+    # word's range, all in C (no match object per word).
+    parts = _WORD_SPLIT.split(text.text)
+    words = parts[1::2]
+    offsets = list(accumulate(map(len, parts), initial=0))
+    starts, ends = offsets[1:-1:2], offsets[2::2]
+    cached = list(map(_FOLDED.get, words))
+    folded = (
+        [tokens if tokens is not None else _fold_word(w) for tokens, w in zip(cached, words, strict=True)]
+        if None in cached
+        else cast(list[tuple[str, ...]], cached)
+    )
+    tokens = list(chain.from_iterable(folded))
+    if len(tokens) != len(words):  # a word folding to several tokens (or none): repeat its range
+        counts = [len(tokens_of_word) for tokens_of_word in folded]
+        starts = np.repeat(starts, counts).tolist()
+        ends = np.repeat(ends, counts).tolist()
     block_starts = [block.start for block in text.blocks]
-    block_of = [max(0, bisect_right(block_starts, start) - 1) for start in starts]
-    block_first = [0] * (len(block_starts) + 1)
-    counts = [0] * (len(block_starts) + 1)
-    for block in block_of:
-        counts[block + 1] += 1
-    for index in range(1, len(counts)):
-        block_first[index] = block_first[index - 1] + counts[index]
-    return _Words(tokens, starts, ends, block_of, block_first)
+    block_of = np.maximum(np.searchsorted(block_starts, starts, side="right") - 1, 0)
+    block_first = np.zeros(len(block_starts) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(block_of, minlength=len(block_starts)), out=block_first[1:])
+    return _Words(tokens, starts, ends, block_of.tolist(), block_first.tolist())
+
+
+# Fingerprint tokens of display words, shared by every document a process cleans: news
+# vocabularies are Zipfian, so a bounded cache answers almost every word.
+_FOLDED: dict[str, tuple[str, ...]] = {}
+_FOLDED_MAX = 1 << 17
+
+
+def _fold_word(word: str) -> tuple[str, ...]:
+    """The fingerprint tokens of one display word (and remember them while the cache has room)."""
+    folded = tuple(fingerprint(word).split())
+    if len(_FOLDED) < _FOLDED_MAX:
+        _FOLDED[word] = folded
+    return folded
 
 
 def _char_range(text: str, words: _Words, first: int, end: int, *, copy: bool) -> tuple[int, int]:

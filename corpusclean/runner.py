@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -110,7 +110,37 @@ def process_all(
         for item in items:
             yield item if isinstance(item, ReadError) else cleaner.process(item)
         return
+    yield from _in_workers(cleaner, _process_chunk, items, workers)
+
+
+def fit_corpus(cleaner: Cleaner, documents: Iterable[Document], workers: int) -> Cleaner:
+    """The fit pass: in worker processes when `workers > 1` and the detector can split its work.
+
+    A detector with `count_document` (what one document contributes, pure) and
+    `fit_counted` (add those, in input order) has the per-document part done in the
+    workers; the counts, and so the run's output, are those of a single process.
+    """
+    fitters: list[Any] = [d for d in cleaner.detectors if hasattr(d, "fit")]
+    if workers > 1 and len(fitters) == 1 and hasattr(fitters[0], "count_document"):
+        fitters[0].fit_counted(_in_workers(cleaner, _count_chunk, documents, workers))
+    else:
+        cleaner.fit(documents)
+    return cleaner
+
+
+def _count_chunk(items: list[Document]) -> list[Any]:
+    assert _worker_cleaner is not None
+    (fitter,) = [d for d in _worker_cleaner.detectors if hasattr(d, "fit")]
+    return [fitter.count_document(item) for item in items]  # type: ignore[attr-defined]
+
+
+def _in_workers(
+    cleaner: Cleaner, function: Callable[[list[Any]], list[Any]], items: Iterable[Any], workers: int
+) -> Generator[Any, None, None]:
+    """`function` over chunks of `items` in a pool of `workers` processes; results in input order."""
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    if context.get_start_method() == "fork":
+        cleaner.warm_up()  # forked workers inherit the tables instead of each building them
     # Signals stay blocked while workers fork, so none can reach a worker before it has set
     # its own handlers (it would run the parent's, which raises); the parent's are unblocked
     # right after, and a pending one is delivered then.
@@ -123,7 +153,7 @@ def process_all(
         pending: deque[Any] = deque()
         iterator = iter(items)
         while chunk := list(itertools.islice(iterator, CHUNK_DOCUMENTS)):
-            pending.append(pool.apply_async(_process_chunk, (chunk,)))
+            pending.append(pool.apply_async(function, (chunk,)))
             if len(pending) >= workers * CHUNKS_IN_FLIGHT_PER_WORKER:
                 yield from pending.popleft().get()
         while pending:
@@ -180,11 +210,12 @@ def run(
         fit_inputs = [
             path for path in inputs if path != "-" and (Path(path).is_file() or Path(path).is_dir())
         ]
-        cleaner.fit(
+        fit_documents = (
             item
             for item in read_inputs(fit_inputs, config.input, exclude=out_dir)
             if isinstance(item, Document)
         )
+        fit_corpus(cleaner, fit_documents, resolve_workers(config.run.workers))
         fit_seconds = time.perf_counter() - clock
     else:
         fit_seconds = 0.0

@@ -9,8 +9,10 @@ that lost its copy is not dropped for a repetition it no longer has.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
 
 from .config import QualityConfig
 from .document import Drop, Reason
@@ -42,11 +44,21 @@ def repetition_signals(text: str) -> dict[str, float]:
     signals["dup_line_frac"], signals["dup_line_char_frac"] = _duplicate_fractions(lines)
     signals["dup_para_frac"], signals["dup_para_char_frac"] = _duplicate_fractions(paragraphs)
     words = tokenize(text)
-    word_chars = sum(len(word) for word in words)
-    for size in TOP_NGRAM_SIZES:
-        signals[f"top_{size}gram_char_frac"] = _top_ngram_fraction(words, size, word_chars)
-    for size in DUP_NGRAM_SIZES:
-        signals[f"dup_{size}gram_char_frac"] = _duplicate_ngram_fraction(words, size, word_chars)
+    ids, lengths = _word_ids(words)
+    word_chars = int(lengths.sum())
+    grams = ids
+    for size in range(2, DUP_NGRAM_SIZES[-1] + 1):
+        name = f"top_{size}gram_char_frac" if size in TOP_NGRAM_SIZES else f"dup_{size}gram_char_frac"
+        if grams.size == 0:  # no n-gram repeated at the last size, so none longer can: all zero
+            signals[name] = 0.0
+            continue
+        grams = _extend_grams(grams, ids, size)
+        if size in TOP_NGRAM_SIZES:
+            signals[name] = _top_ngram_fraction(grams, lengths, size, word_chars)
+        else:
+            signals[name] = _duplicate_ngram_fraction(grams, lengths, size, word_chars)
+        if grams.size and grams.max() == grams.size - 1:  # dense ids: every n-gram distinct
+            grams = grams[:0]
     return {name: round(value, _DIGITS) for name, value in signals.items()}
 
 
@@ -103,27 +115,64 @@ def _duplicate_fractions(items: Sequence[str]) -> tuple[float, float]:
     return repeated / len(items), (repeated_chars / total_chars if total_chars else 0.0)
 
 
-def _top_ngram_fraction(words: Sequence[str], size: int, word_chars: int) -> float:
+def _word_ids(words: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Each word as a small integer (equal words, equal ids) and each word's length."""
+    index = {word: number for number, word in enumerate(dict.fromkeys(words))}
+    ids = np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=len(words))
+    distinct_lengths = np.fromiter(map(len, index), dtype=np.int64, count=len(index))
+    return ids, distinct_lengths[ids]
+
+
+def _extend_grams(grams: NDArray[np.int64], ids: NDArray[np.int64], size: int) -> NDArray[np.int64]:
+    """Ids of the n-grams of `size` words from those of `size - 1`: equal n-grams, equal ids, exactly.
+
+    Each (n-1)-gram id is paired with the word that follows it and the pairs are
+    renumbered densely, so ids stay below the number of words and never collide
+    (no hashing, so no false repeats).
+    """
+    count = len(ids) - size + 1
+    if count <= 0:
+        return np.empty(0, dtype=np.int64)
+    pairs = grams[:count] * (len(ids) + 1) + ids[size - 1 :]
+    inverse: NDArray[np.int64] = np.unique(pairs, return_inverse=True)[1].astype(np.int64, copy=False)
+    return inverse
+
+
+def _top_ngram_fraction(
+    grams: NDArray[np.int64], lengths: NDArray[np.int64], size: int, word_chars: int
+) -> float:
     """Share of word characters inside all occurrences of the most frequent repeated n-gram."""
-    if len(words) < size or not word_chars:
+    if not len(grams) or not word_chars:
         return 0.0
-    counts = Counter(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+    counts = np.bincount(grams)
+    best = int(counts.max())
+    if best < 2:
+        return 0.0
     # Most frequent first; among equals, the longest in characters (the worst case).
-    gram, count = max(counts.items(), key=lambda item: (item[1], sum(len(w) for w in item[0])))
-    if count < 2:
-        return 0.0
-    return min(1.0, count * sum(len(w) for w in gram) / word_chars)
+    chars = _window_sums(lengths, size)
+    gram_chars = np.zeros(len(counts), dtype=np.int64)
+    gram_chars[grams] = chars  # every occurrence of an n-gram has the same words, so the same length
+    chars_of_best = int(gram_chars[counts == best].max())
+    return min(1.0, best * chars_of_best / word_chars)
 
 
-def _duplicate_ngram_fraction(words: Sequence[str], size: int, word_chars: int) -> float:
+def _duplicate_ngram_fraction(
+    grams: NDArray[np.int64], lengths: NDArray[np.int64], size: int, word_chars: int
+) -> float:
     """Share of word characters covered by n-grams that occur more than once."""
-    if len(words) < size or not word_chars:
+    if not len(grams) or not word_chars:
         return 0.0
-    grams = [tuple(words[i : i + size]) for i in range(len(words) - size + 1)]
-    counts = Counter(grams)
-    covered = [False] * len(words)
-    for start, gram in enumerate(grams):
-        if counts[gram] > 1:
-            for index in range(start, start + size):
-                covered[index] = True
-    return sum(len(w) for w, hit in zip(words, covered, strict=True) if hit) / word_chars
+    repeated = np.bincount(grams)[grams] > 1
+    # Coverage by a difference array: +1 where a repeated n-gram starts, -1 where it ends.
+    starts = np.flatnonzero(repeated)
+    edges = np.bincount(starts, minlength=len(lengths) + 1) - np.bincount(
+        starts + size, minlength=len(lengths) + 1
+    )
+    covered = np.cumsum(edges[:-1]) > 0
+    return int(lengths[covered].sum()) / word_chars
+
+
+def _window_sums(values: NDArray[np.int64], size: int) -> NDArray[np.int64]:
+    """Sums of every `size` consecutive values."""
+    totals = np.concatenate(([0], np.cumsum(values)))
+    return totals[size:] - totals[:-size]

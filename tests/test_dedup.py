@@ -448,6 +448,25 @@ def test_signatures_equal_datasketch_on_any_news_text(text: str) -> None:
     assert signature is not None and np.array_equal(signature, reference.hashvalues)
 
 
+@given(st.lists(news_text(), min_size=1, max_size=5), st.sampled_from(["xxh32", "sha1"]))
+def test_batch_signatures_equal_datasketch_per_set(texts: list[str], hash_name: str) -> None:
+    """`MinHasher.signatures` (one pass over many sets) gives each set datasketch's signature."""
+    from datasketch import MinHash
+
+    from corpusclean.minhash import MinHasher
+
+    hasher = MinHasher(num_perm=64, seed=1, hash_name=hash_name)
+    sets = [shingle_set(text) for text in texts] + [set()]  # an empty set has the all-max signature
+    batch = hasher.signatures(sets)
+    assert batch.shape == (len(sets), 64)
+    for row, shingles in zip(batch, sets, strict=True):
+        reference = MinHash(num_perm=64, seed=1, hashfunc=hasher.hashfunc)
+        for shingle in shingles:
+            reference.update(shingle.encode("utf-8"))
+        assert np.array_equal(row, reference.hashvalues)
+    assert np.array_equal(hasher.signatures(sets[:-1]), batch[:-1])  # the all-non-empty fast path
+
+
 def test_docstring_examples_hold() -> None:
     """The examples in the dedup docstrings are true."""
     import doctest
