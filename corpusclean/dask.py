@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -154,8 +155,19 @@ def clean(data: Any, config: Config | None = None) -> DaskResult:
     called (they are shuffles on the cluster: counts, LSH buckets, components); the
     per-document results stay on the workers (persisted) and the returned frames are lazy.
     """
+    config = config or Config()
+    _check(config)
     with _objects_kept():
-        return _clean(data, config or Config())
+        return _clean(data, config)
+
+
+def _check(config: Config) -> None:
+    """Refuse what this engine does not do yet, before any work."""
+    if config.dedup.index:
+        raise ConfigError(
+            "--index (dedup against earlier runs) is not available with --engine dask yet; "
+            "run the local engine for incremental dumps (docs/scale-out.md)"
+        )
 
 
 @contextmanager
@@ -171,11 +183,6 @@ def _objects_kept() -> Iterator[None]:
 
 
 def _clean(data: Any, config: Config) -> DaskResult:
-    if config.dedup.index:
-        raise ConfigError(
-            "--index (dedup against earlier runs) is not available with --engine dask yet; "
-            "run the local engine for incremental dumps (docs/scale-out.md)"
-        )
     cleaner = Cleaner(config)
     sources = _sources(data, config)
     fit_seconds = 0.0
@@ -201,6 +208,7 @@ def run(inputs: Sequence[str], out: str | Path, config: Config | None = None) ->
     from .runner import _prepare_output, _refuse_overwriting_inputs
 
     config = config or Config()
+    _check(config)
     missing = missing_inputs(inputs)
     if inputs and len(missing) == len(inputs):
         raise InputError(f"{', '.join(missing)}: no such file or directory")
@@ -240,6 +248,7 @@ def dask_client(config: Config) -> Iterator[Any]:
             host="127.0.0.1",
             dashboard_address=None,
             scheduler_port=0,
+            silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,
     ):
@@ -465,6 +474,7 @@ def deduplicate(outcomes: Any, cleaner: Cleaner) -> tuple[Any, dict[str, Any]]:
             "seq": pd.Series([], dtype="int64"),
             "decision": pd.Series([], dtype=object),
             "size": pd.Series([], dtype="int64"),
+            "name": pd.Series([], dtype=object),
             "is_rep": pd.Series([], dtype=bool),
             "split": pd.Series([], dtype=bool),
         }
@@ -635,6 +645,7 @@ def _cluster_components(part: pd.DataFrame, policy: str) -> pd.DataFrame:
     seqs: list[int] = []
     decisions: list[tuple[str, float, str | None, float]] = []
     sizes: list[int] = []
+    names: list[str] = []
     reps: list[bool] = []
     splits: list[bool] = []
     for _, component in part.groupby("label", sort=True):
@@ -665,6 +676,7 @@ def _cluster_components(part: pd.DataFrame, policy: str) -> pd.DataFrame:
                 )
             )
             sizes.append(size[rep])
+            names.append(ids[rep])
             reps.append(rep == index)
             splits.append(index == 0 and clusters.components_split > 0)
     return pd.DataFrame(
@@ -672,6 +684,7 @@ def _cluster_components(part: pd.DataFrame, policy: str) -> pd.DataFrame:
             "seq": np.array(seqs, dtype=np.int64),
             "decision": pd.Series(decisions, dtype=object),
             "size": np.array(sizes, dtype=np.int64),
+            "name": pd.Series(names, dtype=object),
             "is_rep": np.array(reps, dtype=bool),
             "split": np.array(splits, dtype=bool),
         }
@@ -711,25 +724,24 @@ def _apply_decisions(part: pd.DataFrame, decisions: pd.DataFrame, policy: str) -
 
 def _dedup_summary(decisions: Any, stage: DedupStage) -> dict[str, Any]:
     """The figures of `DedupStage.report`, from the representatives' rows (never the corpus)."""
-    reps = decisions[decisions.is_rep & (decisions["size"] > 1)]
-    histogram, split, top = dask.compute(
-        reps["size"].value_counts(), decisions.split.sum(), reps.nlargest(64, "size")[["decision", "size"]]
-    )
-    sizes = np.repeat(histogram.index.to_numpy(np.float64), histogram.to_numpy())
+    reps = decisions[decisions.is_rep & (decisions["size"] > 1)][["name", "size"]]
+    histogram, split = dask.compute(reps["size"].value_counts(), decisions.split.sum())
+    sizes = np.repeat(histogram.index.to_numpy(np.int64), histogram.to_numpy())
     fence = 0.0
     if len(sizes):
-        q1, q3 = np.percentile(sizes, [25, 75])
+        q1, q3 = np.percentile(sizes.astype(np.float64), [25, 75])
         fence = max(10.0, float(q3 + 3.0 * (q3 - q1)))  # as DedupStage.report: Tukey's far-out fence
-    named = sorted(
-        ((int(size), decision[0]) for decision, size in top.itertuples(index=False)),
-        key=lambda x: (-x[0], x[1]),
-    )
-    outliers = named
+    largest: list[tuple[int, str]] = []
+    for size in sorted(histogram.index.tolist(), reverse=True):
+        wanted = 5 - len(largest)
+        if wanted <= 0:
+            break
+        named = reps[reps["size"] == size].map_partitions(_first_names, wanted, meta=reps._meta).compute()
+        largest += [(int(size), name) for name in sorted(named.name.tolist())[:wanted]]
+    outliers: list[tuple[int, str]] = []
     if len(sizes) and sizes.max() > fence:
-        far = reps[reps["size"] > fence][["decision", "size"]].compute()
-        outliers = sorted(
-            ((int(s), d[0]) for d, s in far.itertuples(index=False)), key=lambda x: (-x[0], x[1])
-        )
+        far = reps[reps["size"] > fence].compute()
+        outliers = sorted(((int(s), n) for n, s in far.itertuples(index=False)), key=lambda x: (-x[0], x[1]))
     clusters = len(sizes)
     return {
         "bands": stage.dedup.bands,
@@ -740,9 +752,13 @@ def _dedup_summary(decisions: Any, stage: DedupStage) -> dict[str, Any]:
         "duplicates": int(sizes.sum() - clusters) + (clusters if stage.policy == "none" else 0),
         "duplicates_of_earlier_runs": 0,
         "chains_split": int(split),
-        "largest_clusters": [{"cluster": name, "size": size} for size, name in named[:5]],
-        "outlier_clusters": [{"cluster": name, "size": size} for size, name in outliers if size > fence],
+        "largest_clusters": [{"cluster": name, "size": size} for size, name in largest],
+        "outlier_clusters": [{"cluster": name, "size": size} for size, name in outliers],
     }
+
+
+def _first_names(part: pd.DataFrame, count: int) -> pd.DataFrame:
+    return part.sort_values("name").head(count)
 
 
 # -- output -----------------------------------------------------------------------------------
