@@ -65,6 +65,7 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
     raise ImportError("corpusclean.dask needs the dask extra: pip install 'corpusclean[dask]'") from error
 
 SEQ_BITS = 40  # rows per partition < 2**40; partitions < 2**23
+EDGE_PARTITION_RATIO = 4  # document partitions per partition of candidate pairs and edges
 _MAX_ROUNDS = 64  # large-star/small-star converges in O(log n) rounds; this is far above any real input
 
 _OUTCOMES_META = pd.DataFrame(
@@ -246,7 +247,7 @@ def dask_client(config: Config) -> Iterator[Any]:
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # the status pages, on loopback and a free port
             scheduler_port=0,
             silence_logs=logging.ERROR,
         ) as cluster,
@@ -433,6 +434,8 @@ def deduplicate(outcomes: Any, cleaner: Cleaner) -> tuple[Any, dict[str, Any]]:
     stage = next(s for s in cleaner.corpus_stages if isinstance(s, DedupStage))
     handle = delayed(stage, pure=True)
     partitions = outcomes.npartitions
+    # Candidate pairs and edges are far fewer than key rows (about one per duplicate): fewer partitions.
+    edge_partitions = max(1, -(-partitions // EDGE_PARTITION_RATIO))
     feats_meta = pd.DataFrame(
         {
             "id": pd.Series([], dtype=object),
@@ -448,7 +451,7 @@ def deduplicate(outcomes: Any, cleaner: Cleaner) -> tuple[Any, dict[str, Any]]:
     pairs = (
         keys.shuffle(on="key", npartitions=partitions)
         .map_partitions(_candidate_pairs, meta=pair_meta)
-        .shuffle(on=["a", "b"], npartitions=partitions)
+        .shuffle(on=["a", "b"], npartitions=edge_partitions)
         .map_partitions(pd.DataFrame.drop_duplicates, meta=pair_meta)
     )
     first = feats[["features"]].rename(columns={"features": "fa"})
@@ -463,7 +466,7 @@ def deduplicate(outcomes: Any, cleaner: Cleaner) -> tuple[Any, dict[str, Any]]:
     )
     edges = joined.map_partitions(_verify_pairs, handle, meta=edge_meta).persist()
 
-    labels = connected_components(edges[["a", "b"]], partitions)
+    labels = connected_components(edges[["a", "b"]], edge_partitions)
     members = labels.merge(feats[["id", "rank"]], left_on="v", right_index=True)
     member_rows = members.assign(kind=0, b=-1, score=1.0).rename(columns={"v": "a"})
     edge_rows = edges.merge(labels.rename(columns={"v": "a"}), on="a").assign(kind=1, id=None, rank=None)
@@ -480,7 +483,7 @@ def deduplicate(outcomes: Any, cleaner: Cleaner) -> tuple[Any, dict[str, Any]]:
         }
     )
     decisions = (
-        rows.shuffle(on="label", npartitions=partitions)
+        rows.shuffle(on="label", npartitions=edge_partitions)
         .map_partitions(_cluster_components, stage.policy, meta=decision_meta)
         .persist()
     )
@@ -725,19 +728,15 @@ def _apply_decisions(part: pd.DataFrame, decisions: pd.DataFrame, policy: str) -
 def _dedup_summary(decisions: Any, stage: DedupStage) -> dict[str, Any]:
     """The figures of `DedupStage.report`, from the representatives' rows (never the corpus)."""
     reps = decisions[decisions.is_rep & (decisions["size"] > 1)][["name", "size"]]
-    histogram, split = dask.compute(reps["size"].value_counts(), decisions.split.sum())
+    top = reps.map_partitions(_largest_named, meta=reps._meta)
+    histogram, split, top = dask.compute(reps["size"].value_counts(), decisions.split.sum(), top)
     sizes = np.repeat(histogram.index.to_numpy(np.int64), histogram.to_numpy())
     fence = 0.0
     if len(sizes):
         q1, q3 = np.percentile(sizes.astype(np.float64), [25, 75])
         fence = max(10.0, float(q3 + 3.0 * (q3 - q1)))  # as DedupStage.report: Tukey's far-out fence
-    largest: list[tuple[int, str]] = []
-    for size in sorted(histogram.index.tolist(), reverse=True):
-        wanted = 5 - len(largest)
-        if wanted <= 0:
-            break
-        named = reps[reps["size"] == size].map_partitions(_first_names, wanted, meta=reps._meta).compute()
-        largest += [(int(size), name) for name in sorted(named.name.tolist())[:wanted]]
+    # The five largest by (size desc, name) are among each partition's own five largest.
+    largest = sorted(((-int(size), name) for name, size in top.itertuples(index=False)))[:5]
     outliers: list[tuple[int, str]] = []
     if len(sizes) and sizes.max() > fence:
         far = reps[reps["size"] > fence].compute()
@@ -752,13 +751,13 @@ def _dedup_summary(decisions: Any, stage: DedupStage) -> dict[str, Any]:
         "duplicates": int(sizes.sum() - clusters) + (clusters if stage.policy == "none" else 0),
         "duplicates_of_earlier_runs": 0,
         "chains_split": int(split),
-        "largest_clusters": [{"cluster": name, "size": size} for size, name in largest],
+        "largest_clusters": [{"cluster": name, "size": -size} for size, name in largest],
         "outlier_clusters": [{"cluster": name, "size": size} for size, name in outliers],
     }
 
 
-def _first_names(part: pd.DataFrame, count: int) -> pd.DataFrame:
-    return part.sort_values("name").head(count)
+def _largest_named(part: pd.DataFrame) -> pd.DataFrame:
+    return part.assign(order=-part["size"]).sort_values(["order", "name"]).head(5)[["name", "size"]]
 
 
 # -- output -----------------------------------------------------------------------------------
