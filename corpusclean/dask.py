@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import xxhash
 
 from .boilerplate import LearnedBoilerplate
 from .config import Config
@@ -51,7 +52,6 @@ from .io.readers import (
     printable_path,
     read_path,
     record_document,
-    unique_ids,
 )
 from .io.writers import AtomicJsonlWriter, write_json_atomic
 from .pipeline import Cleaner, Outcome
@@ -193,7 +193,11 @@ def _clean(data: Any, config: Config) -> DaskResult:
         fit_learned(learned[0], sources, config)
         fit_seconds = time.perf_counter() - clock
     handle = delayed(cleaner, pure=True)
-    parts = [delayed(_process_partition)(source, number, handle) for number, source in enumerate(sources)]
+    renames = unique_id_renames(sources, config)
+    parts = [
+        delayed(_process_partition)(source, number, handle, renames.get(number, {}))
+        for number, source in enumerate(sources)
+    ]
     outcomes = dd.from_delayed(
         parts, meta=_OUTCOMES_META, divisions=_divisions(len(parts)), verify_meta=False
     )
@@ -307,7 +311,7 @@ def _read_source(source: Any, number: int, config: Config) -> Iterator[InputItem
             [path] if isinstance(path, ReadError) else read_path(root, Path(path), config.input)
             for root, path in source.entries
         )
-        yield from unique_ids(items)
+        yield from items
         return
     frame: pd.DataFrame = source
     for row, record in enumerate(frame.to_dict(orient="records")):
@@ -319,16 +323,76 @@ def _read_source(source: Any, number: int, config: Config) -> Iterator[InputItem
             yield document
 
 
+def _renamed(items: Iterable[InputItem], renames: dict[int, str]) -> Iterator[InputItem]:
+    """Items with the ids `unique_id_renames` gave them (`x#2`, original kept in `id_original`)."""
+    for row, item in enumerate(items):
+        new_id = renames.get(row)
+        if new_id is None or isinstance(item, ReadError):
+            yield item
+            continue
+        metadata = dict(item.metadata)
+        metadata["id_original"] = item.id
+        yield Document(new_id, item.text, metadata)
+
+
+def unique_id_renames(sources: Sequence[Any], config: Config) -> dict[int, dict[int, str]]:
+    """Partition → {row: new id} for every id already used earlier in input order.
+
+    The local reader's `unique_ids` over the whole input, done as a shuffle of (id hash,
+    seq) rows: only ids that occur more than once come back to the client, and the second
+    `x` becomes `x#2`, the third `x#3`, in input order.
+    """
+    meta = pd.DataFrame(
+        {
+            "h": pd.Series([], dtype="int64"),
+            "seq": pd.Series([], dtype="int64"),
+            "id": pd.Series([], dtype=object),
+        }
+    )
+    parts = [delayed(_id_rows)(source, number, config) for number, source in enumerate(sources)]
+    rows = dd.from_delayed(parts, meta=meta, verify_meta=False)
+    partitions = max(1, -(-len(parts) // EDGE_PARTITION_RATIO))
+    repeated = rows.shuffle(on="h", npartitions=partitions).map_partitions(_repeated, meta=meta).compute()
+    renames: dict[int, dict[int, str]] = {}
+    for _, group in repeated.sort_values("seq").groupby("h", sort=False):
+        for number, (seq, name) in enumerate(zip(group.seq.tolist(), group.id.tolist(), strict=True)):
+            if number:
+                renames.setdefault(seq >> SEQ_BITS, {})[seq & ((1 << SEQ_BITS) - 1)] = f"{name}#{number + 1}"
+    return renames
+
+
+def _id_rows(source: Any, number: int, config: Config) -> pd.DataFrame:
+    hashes: list[int] = []
+    seqs: list[int] = []
+    ids: list[str] = []
+    for row, item in enumerate(_read_source(source, number, config)):
+        if isinstance(item, Document):
+            hashes.append(xxhash.xxh3_64_intdigest(item.id.encode("utf-8", errors="surrogatepass")))
+            seqs.append(number << SEQ_BITS | row)
+            ids.append(item.id)
+    return pd.DataFrame(
+        {
+            "h": np.array(hashes, dtype=np.uint64).view(np.int64),
+            "seq": np.array(seqs, dtype=np.int64),
+            "id": pd.Series(ids, dtype=object),
+        }
+    )
+
+
+def _repeated(part: pd.DataFrame) -> pd.DataFrame:
+    return part[part.duplicated("h", keep=False)]
+
+
 def _divisions(partitions: int) -> tuple[int, ...]:
     return (*(number << SEQ_BITS for number in range(partitions)), (partitions << SEQ_BITS) - 1)
 
 
-def _process_partition(source: Any, number: int, cleaner: Cleaner) -> pd.DataFrame:
+def _process_partition(source: Any, number: int, cleaner: Cleaner, renames: dict[int, str]) -> pd.DataFrame:
     """Read and clean one partition with `Cleaner.process`: the local path's per-document kernel."""
     seqs: list[int] = []
     kinds: list[str] = []
     outcomes: list[Outcome | ReadError] = []
-    for row, item in enumerate(_read_source(source, number, cleaner.config)):
+    for row, item in enumerate(_renamed(_read_source(source, number, cleaner.config), renames)):
         result = item if isinstance(item, ReadError) else cleaner.process(item)
         seqs.append(number << SEQ_BITS | row)
         kinds.append("error" if isinstance(result, ReadError) else "kept" if result.kept else "dropped")

@@ -107,6 +107,8 @@ def assert_same_as_local(inputs: list[str], config: Config, tmp_path: Path, out:
 def test_cli_engine_dask_on_the_seeds_equals_the_local_run(seeds_dir: Path, tmp_path: Path) -> None:
     """`corpusclean clean --engine dask` starts a loopback cluster and writes what the local run writes."""
     (seeds_dir / "broken.jsonl").write_text('{"id": "x", "text": "Un texte"}\nnot json\n', encoding="utf-8")
+    # The same id in two files, so in two partitions: the second is renamed x#2, as locally.
+    (seeds_dir / "more.jsonl").write_text('{"id": "x", "text": "Un autre texte"}\n', encoding="utf-8")
     out = tmp_path / "out"
     result = run_cli(
         "clean", str(seeds_dir), "-o", str(out), "--engine", "dask", "--workers", "2",
@@ -115,7 +117,7 @@ def test_cli_engine_dask_on_the_seeds_equals_the_local_run(seeds_dir: Path, tmp_
     assert result.returncode == 0, result.stderr
     assert len(list(out.glob("documents-*.jsonl"))) > 1  # one file per partition, written by the workers
     report = assert_same_as_local([str(seeds_dir)], Config(), tmp_path, out)
-    assert report["engine"] == "dask" and report["errors"] == 1
+    assert report["engine"] == "dask" and report["errors"] == 1 and report["ids_renamed"] == 1
     kept = {d["id"] for d in read_outputs(out, "documents")}
     assert {path.stem for path in seeds_dir.glob("*.txt")} <= kept  # 001, 003, 004: one event, three articles
 
