@@ -60,6 +60,7 @@ from .report import RunStats
 try:
     import dask
     import dask.dataframe as dd
+    from dask.base import compute
     from dask.delayed import delayed
 except ImportError as error:  # pragma: no cover - exercised only without the extra
     raise ImportError("corpusclean.dask needs the dask extra: pip install 'corpusclean[dask]'") from error
@@ -116,7 +117,7 @@ class DaskResult:
         """report.json's counts, computed on the workers (one RunStats per partition, summed)."""
         with _objects_kept():
             parts = [delayed(_stats_of)(part) for part in self.outcomes.to_delayed()]
-            stats = _merge_stats(dask.compute(*parts))
+            stats = _merge_stats(compute(*parts))
         return self._report(stats)
 
     def write(self, out: str | Path, inputs: Sequence[str] = ()) -> RunStats:
@@ -129,7 +130,7 @@ class DaskResult:
                 delayed(_write_partition)(part, number, str(out_dir), output.format, output.compress)
                 for number, part in enumerate(self.outcomes.to_delayed())
             ]
-            stats = _merge_stats(dask.compute(*tasks))
+            stats = _merge_stats(compute(*tasks))
         report = self._report(stats)
         report["config"] = self.config.to_dict()
         report["inputs"] = [printable_path(p) for p in inputs]
@@ -793,7 +794,7 @@ def _dedup_summary(decisions: Any, stage: DedupStage) -> dict[str, Any]:
     """The figures of `DedupStage.report`, from the representatives' rows (never the corpus)."""
     reps = decisions[decisions.is_rep & (decisions["size"] > 1)][["name", "size"]]
     top = reps.map_partitions(_largest_named, meta=reps._meta)
-    histogram, split, top = dask.compute(reps["size"].value_counts(), decisions.split.sum(), top)
+    histogram, split, top = compute(reps["size"].value_counts(), decisions.split.sum(), top)
     sizes = np.repeat(histogram.index.to_numpy(np.int64), histogram.to_numpy())
     fence = 0.0
     if len(sizes):
@@ -943,4 +944,12 @@ def _merge_stats(parts: Iterable[RunStats]) -> RunStats:
     return total
 
 
-__all__ = ["DaskResult", "clean", "connected_components", "dask_client", "fit_learned", "run"]
+__all__ = [
+    "DaskResult",
+    "clean",
+    "connected_components",
+    "dask_client",
+    "fit_learned",
+    "run",
+    "unique_id_renames",
+]

@@ -138,9 +138,11 @@ def test_planted_corpus_equals_the_local_run(client: Client, tmp_path: Path, kee
 
 def test_library_frames_are_lazy_dask_dataframes(client: Client) -> None:
     """`clean(frame)` takes a Dask or pandas DataFrame and returns Dask DataFrames users compute."""
+    import dask.dataframe as dd
+
     records, _ = planted_corpus(seed=3, stories=40, copies=2)
-    frame = pd.DataFrame(records)
-    result = cdask.clean(frame, LIGHT.replace("boilerplate", learned=False))
+    frame = dd.from_pandas(pd.DataFrame(records), npartitions=3)
+    result = cdask.clean(frame, LIGHT)
     documents, dropped, errors = result.documents.compute(), result.dropped.compute(), result.errors.compute()
     assert len(documents) + len(dropped) + len(errors) == len(records)
     assert set(dropped.reason) == {"duplicate"}
