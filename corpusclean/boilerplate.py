@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Self
 
@@ -117,6 +117,21 @@ class LearnedBoilerplate:
         before = len(table)
         table.update(seen)
         self._size += len(table) - before
+        if self._size > self.max_lines:
+            self._evict()
+
+    def update_counts(self, docs: Mapping[str, int], lines: Mapping[str, Mapping[int, int]]) -> None:
+        """Add counts made elsewhere (per source: documents, and documents per line hash).
+
+        Distributed executors count partitions apart and sum them; this adds the sums.
+        """
+        for source, count in docs.items():
+            self.docs[source] += count
+        for source, counts in lines.items():
+            table = self.counts.setdefault(source, Counter())
+            before = len(table)
+            table.update(counts)
+            self._size += len(table) - before
         if self._size > self.max_lines:
             self._evict()
 

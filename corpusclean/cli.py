@@ -153,10 +153,15 @@ def _clean(args: argparse.Namespace) -> int:
     if args.quiet:
         config = config.replace("run", progress=False)
     with interruptible():
-        stats = run(args.inputs, args.out, config, progress=config.run.progress)
+        if config.engine.engine == "dask":
+            stats = _run_dask(args.inputs, args.out, config)
+        else:
+            stats = run(args.inputs, args.out, config, progress=config.run.progress)
     if not args.quiet:
         print(stats.summary(), file=sys.stderr)
-        if args.out != "-":
+        if config.engine.engine == "dask":
+            print(f"  wrote {Path(args.out) / 'documents-*'} and the ledger beside it", file=sys.stderr)
+        elif args.out != "-":
             written = Path(args.out) / output_name("documents", config.output)
             print(f"  wrote {written} and the ledger beside it", file=sys.stderr)
             print(f"  report: {Path(args.out) / 'report.html'}", file=sys.stderr)
@@ -166,6 +171,14 @@ def _clean(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_INPUTS_MISSING if stats.inputs_missing else EXIT_OK
+
+
+def _run_dask(inputs: Sequence[str], out: str, config: Config) -> Any:
+    try:
+        from .dask import run as run_dask
+    except ImportError:
+        raise ConfigError("--engine dask needs the dask extra: pip install 'corpusclean[dask]'") from None
+    return run_dask(inputs, out, config)
 
 
 def _explain(args: argparse.Namespace) -> int:

@@ -372,6 +372,33 @@ class BoilerplateConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class EngineConfig:
+    """Where the run executes: this machine's worker processes, or a Dask cluster (the `dask` extra)."""
+
+    engine: str = option(
+        "local",
+        "Run on this machine's worker processes (local) or on Dask (dask: a local cluster of --workers "
+        "processes on 127.0.0.1, or the cluster at --scheduler).",
+        cli="--engine",
+        choices=("local", "dask"),
+    )
+    scheduler: str | None = option(
+        None, "Address of a running Dask scheduler (tcp://HOST:8786) for --engine dask.", cli="--scheduler"
+    )
+    partition_mb: float = option(
+        64.0, "Input megabytes per Dask partition: files are grouped up to this size (a larger file is one)."
+    )
+
+    def __post_init__(self) -> None:
+        if self.engine not in ("local", "dask"):
+            raise ValueError(f"engine must be 'local' or 'dask', not {self.engine!r}")
+        if self.scheduler and self.engine != "dask":
+            raise ValueError("--scheduler needs --engine dask")
+        if self.partition_mb <= 0:
+            raise ValueError(f"engine partition_mb must be positive, not {self.partition_mb}")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration of a run; every part has a working default."""
 
@@ -388,6 +415,7 @@ class Config:
     dedup: DedupConfig = field(default_factory=DedupConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     run: RunConfig = field(default_factory=RunConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Config:

@@ -401,6 +401,18 @@ class Deduplicator:
             return 0.0
         return self._verified(features, signature, partial(members.shingles.get, member))
 
+    def pair_similarity(self, features: DedupFeatures, other: DedupFeatures) -> float:
+        """Verified similarity of two documents from their features alone, as `similarity` scores them.
+
+        For executors that bring both documents' features together (the Dask engine verifies
+        each candidate pair where both are), with the same exact shortcut and verification.
+        """
+        if self.config.exact and features.exact == other.exact:
+            return 1.0
+        if features.signature is None or other.signature is None:
+            return 0.0
+        return self._verified(features, other.signature, lambda: other.shingles)
+
     def _verified(
         self, features: DedupFeatures, signature: Signature, fetch: Callable[[], NDArray[np.uint32] | None]
     ) -> float:

@@ -244,16 +244,21 @@ def _read_all(paths: Iterable[str], config: InputConfig, exclude: Path | None) -
         if isinstance(path, ReadError):
             yield path
             continue
-        name = path.name.lower()
-        relative = printable_path(_relative(root, path))
-        if name.endswith(JSONL_SUFFIXES):
-            yield from read_jsonl(path, relative, config)
-        elif name.endswith(PARQUET_SUFFIXES):
-            from .parquet import read_parquet  # pyarrow is an optional extra
+        yield from read_path(root, path, config)
 
-            yield from read_parquet(path, relative, config)
-        else:
-            yield read_text_file(path, relative, config)
+
+def read_path(root: str, path: Path, config: InputConfig) -> Iterator[InputItem]:
+    """Every record of one input file found under `root` (as `expand_inputs` gives it), ids as read."""
+    name = path.name.lower()
+    relative = printable_path(_relative(root, path))
+    if name.endswith(JSONL_SUFFIXES):
+        yield from read_jsonl(path, relative, config)
+    elif name.endswith(PARQUET_SUFFIXES):
+        from .parquet import read_parquet  # pyarrow is an optional extra
+
+        yield from read_parquet(path, relative, config)
+    else:
+        yield read_text_file(path, relative, config)
 
 
 def unique_ids(items: Iterable[InputItem]) -> Iterator[InputItem]:

@@ -1,0 +1,955 @@
+"""The same pipeline on Dask: per-document kernels in partitions, corpus-level steps as shuffles.
+
+Users who outgrow one machine run the very kernels of the local path on a Dask cluster
+(`pip install 'corpusclean[dask]'`), with the same results: same kept ids, texts and
+duplicate decisions as `corpusclean.run`. Nothing here re-implements a kernel:
+
+* reading and `Cleaner.process` (normalize, detectors, language, signatures) run per
+  partition, in worker processes;
+* learned boilerplate: each partition counts its lines with `LearnedBoilerplate.fit`, the
+  counts are summed by a groupby-aggregate on (source, line), and only the lines frequent
+  enough to matter come back to the client, to be shipped to every partition;
+* de-duplication: (key, document) rows, one per LSH band key and one for the exact hash,
+  are shuffled on the key; every pair sharing a key becomes a candidate, verified by
+  `Deduplicator.pair_similarity` where both documents' features have been joined;
+  connected components of the verified edges come from iterated large-star/small-star
+  (Kiveris et al., "Connected Components in MapReduce and Beyond", SoCC 2014), each a
+  shuffle and a `map_partitions`, until the edge set stops changing; each component is
+  then gathered in one partition and split around representatives by the local path's
+  own `cluster_edges` with the keep policy's ranks, so chains never merge clusters.
+
+Documents are numbered `seq = partition << 40 | row`, which orders them as the local
+path reads them; every tie the local path breaks by input order is broken by `seq` here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xxhash
+
+from .boilerplate import LearnedBoilerplate
+from .config import Config
+from .dedup import DedupStage, Match, cluster_edges
+from .document import Document
+from .errors import ConfigError, InputError
+from .io.readers import (
+    InputItem,
+    ReadError,
+    expand_inputs,
+    missing_inputs,
+    printable_path,
+    read_path,
+    record_document,
+)
+from .io.writers import AtomicJsonlWriter, write_json_atomic
+from .pipeline import Cleaner, Outcome
+from .report import RunStats
+
+try:
+    import dask
+    import dask.dataframe as dd
+    from dask.base import compute
+    from dask.delayed import delayed
+except ImportError as error:  # pragma: no cover - exercised only without the extra
+    raise ImportError("corpusclean.dask needs the dask extra: pip install 'corpusclean[dask]'") from error
+
+SEQ_BITS = 40  # rows per partition < 2**40; partitions < 2**23
+EDGE_PARTITION_RATIO = 4  # document partitions per partition of candidate pairs and edges
+_MAX_ROUNDS = 64  # large-star/small-star converges in O(log n) rounds; this is far above any real input
+
+_OUTCOMES_META = pd.DataFrame(
+    {"kind": pd.Series([], dtype=object), "outcome": pd.Series([], dtype=object)},
+    index=pd.Index([], dtype="int64", name="seq"),
+)
+
+
+@dataclass
+class DaskResult:
+    """What `clean` returns: lazy frames of kept, dropped and unreadable records, and a report.
+
+    `documents` has columns `id`, `text`, `metadata` (JSON text, as the Parquet output);
+    `dropped` adds `reason` and `evidence` (JSON); `errors` has the columns of
+    errors.jsonl. All three are indexed by `seq` (input order). `outcomes` is the frame
+    they are cut from (one `Outcome` or `ReadError` object per input record).
+    """
+
+    outcomes: Any
+    config: Config
+    dedup_summary: dict[str, Any] = field(default_factory=dict)
+    fit_seconds: float = 0.0
+
+    @property
+    def documents(self) -> Any:
+        """Kept documents as a Dask DataFrame (id, text, metadata JSON)."""
+        meta = pd.DataFrame({c: pd.Series([], dtype=object) for c in ("id", "text", "metadata")})
+        meta.index = pd.Index([], dtype="int64", name="seq")
+        return self.outcomes.map_partitions(_documents_frame, meta=meta)
+
+    @property
+    def dropped(self) -> Any:
+        """Dropped documents (id, reason, evidence JSON, text, metadata JSON)."""
+        columns = ("id", "reason", "evidence", "text", "metadata")
+        meta = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+        meta.index = pd.Index([], dtype="int64", name="seq")
+        return self.outcomes.map_partitions(_dropped_frame, meta=meta)
+
+    @property
+    def errors(self) -> Any:
+        """Records that could not be read (path, line, id, kind, error)."""
+        columns = ("path", "line", "id", "kind", "error")
+        meta = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+        meta.index = pd.Index([], dtype="int64", name="seq")
+        return self.outcomes.map_partitions(_errors_frame, meta=meta)
+
+    def report(self) -> dict[str, Any]:
+        """report.json's counts, computed on the workers (one RunStats per partition, summed)."""
+        with _objects_kept():
+            parts = [delayed(_stats_of)(part) for part in self.outcomes.to_delayed()]
+            stats = _merge_stats(compute(*parts))
+        return self._report(stats)
+
+    def write(self, out: str | Path, inputs: Sequence[str] = ()) -> RunStats:
+        """Write `documents-NNNNN`, `dropped-NNNNN` and `errors-NNNNN` files from the workers, then report.json."""
+        out_dir = Path(out)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        output = self.config.output
+        with _objects_kept():
+            tasks = [
+                delayed(_write_partition)(part, number, str(out_dir), output.format, output.compress)
+                for number, part in enumerate(self.outcomes.to_delayed())
+            ]
+            stats = _merge_stats(compute(*tasks))
+        report = self._report(stats)
+        report["config"] = self.config.to_dict()
+        report["inputs"] = [printable_path(p) for p in inputs]
+        report["partitions"] = len(tasks)
+        write_json_atomic(out_dir / "report.json", report)  # last: its presence says the run completed
+        return stats
+
+    def _report(self, stats: RunStats) -> dict[str, Any]:
+        if self.fit_seconds:
+            stats.seconds["fit"] += self.fit_seconds
+        report = stats.to_dict()
+        report["engine"] = "dask"
+        if self.dedup_summary:
+            report["dedup"] = dict(self.dedup_summary)
+        return report
+
+
+def clean(data: Any, config: Config | None = None) -> DaskResult:
+    """Clean and de-duplicate `data` on the current Dask scheduler; lazy frames in a `DaskResult`.
+
+    `data` is a list of input paths (files or directories, as the CLI takes them), a
+    Dask DataFrame or a pandas DataFrame with the configured id and text columns (other
+    columns become metadata, as for JSONL records). Corpus-level steps run when this is
+    called (they are shuffles on the cluster: counts, LSH buckets, components); the
+    per-document results stay on the workers (persisted) and the returned frames are lazy.
+    """
+    config = config or Config()
+    _check(config)
+    with _objects_kept():
+        return _clean(data, config)
+
+
+def _check(config: Config) -> None:
+    """Refuse what this engine does not do yet, before any work."""
+    if config.dedup.index:
+        raise ConfigError(
+            "--index (dedup against earlier runs) is not available with --engine dask yet; "
+            "run the local engine for incremental dumps (docs/scale-out.md)"
+        )
+
+
+@contextmanager
+def _objects_kept() -> Iterator[None]:
+    """Keep object columns (Outcome, DedupFeatures) as Python objects through every shuffle.
+
+    Dask would cast object columns to Arrow strings, and its P2P shuffle moves Arrow tables,
+    which cannot hold them; the task-based shuffle pickles partitions instead.
+    """
+    settings = {"dataframe.convert-string": False, "dataframe.shuffle.method": "tasks"}
+    with dask.config.set(settings):
+        yield
+
+
+def _clean(data: Any, config: Config) -> DaskResult:
+    cleaner = Cleaner(config)
+    sources = _sources(data, config)
+    fit_seconds = 0.0
+    learned = [d for d in cleaner.detectors if isinstance(d, LearnedBoilerplate)]
+    if learned:
+        clock = time.perf_counter()
+        fit_learned(learned[0], sources, config)
+        fit_seconds = time.perf_counter() - clock
+    handle = delayed(cleaner, pure=True)
+    renames = unique_id_renames(sources, config)
+    parts = [
+        delayed(_process_partition)(source, number, handle, renames.get(number, {}))
+        for number, source in enumerate(sources)
+    ]
+    outcomes = dd.from_delayed(
+        parts, meta=_OUTCOMES_META, divisions=_divisions(len(parts)), verify_meta=False
+    )
+    outcomes = outcomes.persist()
+    summary: dict[str, Any] = {}
+    if config.dedup.enabled:
+        outcomes, summary = deduplicate(outcomes, cleaner)
+    return DaskResult(outcomes, config, summary, fit_seconds)
+
+
+def run(inputs: Sequence[str], out: str | Path, config: Config | None = None) -> RunStats:
+    """`corpusclean clean --engine dask`: a local cluster on 127.0.0.1, or the one at `--scheduler`."""
+    from .runner import _prepare_output, _refuse_overwriting_inputs
+
+    config = config or Config()
+    _check(config)
+    missing = missing_inputs(inputs)
+    if inputs and len(missing) == len(inputs):
+        raise InputError(f"{', '.join(missing)}: no such file or directory")
+    if str(out) == "-":
+        raise ConfigError("--engine dask writes partitioned files: give an output directory, not -o -")
+    out_dir = Path(out)
+    _refuse_overwriting_inputs(inputs, out_dir)
+    _prepare_output(out_dir)
+    for stale in itertools.chain(*(out_dir.glob(f"{kind}-*") for kind in ("documents", "dropped", "errors"))):
+        stale.unlink(missing_ok=True)
+    started = time.perf_counter()
+    with dask_client(config):
+        result = clean([str(p) for p in inputs], config)
+        stats = result.write(out_dir, inputs)
+    stats.seconds["total"] = time.perf_counter() - started
+    return stats
+
+
+@contextmanager
+def dask_client(config: Config) -> Iterator[Any]:
+    """A distributed Client: to `--scheduler`, or to a LocalCluster of `--workers` processes on loopback."""
+    from distributed import Client, LocalCluster
+
+    from .runner import resolve_workers
+
+    if config.engine.scheduler:
+        with Client(config.engine.scheduler) as client:
+            yield client
+        return
+    workers = resolve_workers(config.run.workers)
+    # One thread per worker: the kernels are pure Python, so threads would share one GIL.
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",  # the status pages, on loopback and a free port
+            scheduler_port=0,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+# -- input ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _PathGroup:
+    """Input files read by one partition (and read errors found while listing them)."""
+
+    entries: tuple[tuple[str, str | ReadError], ...]
+
+
+def _sources(data: Any, config: Config) -> list[Any]:
+    """One picklable source per partition: a group of files, or a (delayed) pandas partition."""
+    if isinstance(data, dd.DataFrame):
+        return list(data.to_delayed())
+    if isinstance(data, pd.DataFrame):
+        return [data]
+    if isinstance(data, str | Path):
+        data = [data]
+    paths = [str(p) for p in data]
+    if "-" in paths:
+        raise ConfigError("--engine dask reads files; standard input (-) is for the local engine")
+    return list(_path_groups(paths, int(config.engine.partition_mb * 1_000_000)))
+
+
+def _path_groups(paths: Sequence[str], partition_bytes: int) -> Iterator[_PathGroup]:
+    """Consecutive input files, grouped up to `partition_bytes` (listing only: no file is read here)."""
+    current: list[tuple[str, str | ReadError]] = []
+    size = 0
+    for root, path in expand_inputs(paths):
+        if isinstance(path, ReadError) or path is None:
+            current.append((root, path or ReadError(root, None, "standard input", kind="unreadable")))
+            continue
+        try:
+            nbytes = path.stat().st_size
+        except OSError:
+            nbytes = 0
+        if current and size + nbytes > partition_bytes:
+            yield _PathGroup(tuple(current))
+            current, size = [], 0
+        current.append((root, str(path)))
+        size += nbytes
+    yield _PathGroup(tuple(current))
+
+
+def _read_source(source: Any, number: int, config: Config) -> Iterator[InputItem]:
+    """The records of one partition, in input order, ids made unique as the local reader does."""
+    if isinstance(source, _PathGroup):
+        items: Iterable[InputItem] = itertools.chain.from_iterable(
+            [path] if isinstance(path, ReadError) else read_path(root, Path(path), config.input)
+            for root, path in source.entries
+        )
+        yield from items
+        return
+    frame: pd.DataFrame = source
+    for row, record in enumerate(frame.to_dict(orient="records")):
+        default_id = f"row-{number}-{row}"
+        document = record_document(record, config.input, default_id, {"row": row})
+        if isinstance(document, str):
+            yield ReadError(f"partition-{number}", row, document, default_id, "missing-text")
+        else:
+            yield document
+
+
+def _renamed(items: Iterable[InputItem], renames: dict[int, str]) -> Iterator[InputItem]:
+    """Items with the ids `unique_id_renames` gave them (`x#2`, original kept in `id_original`)."""
+    for row, item in enumerate(items):
+        new_id = renames.get(row)
+        if new_id is None or isinstance(item, ReadError):
+            yield item
+            continue
+        metadata = dict(item.metadata)
+        metadata["id_original"] = item.id
+        yield Document(new_id, item.text, metadata)
+
+
+def unique_id_renames(sources: Sequence[Any], config: Config) -> dict[int, dict[int, str]]:
+    """Partition → {row: new id} for every id already used earlier in input order.
+
+    The local reader's `unique_ids` over the whole input, done as a shuffle of (id hash,
+    seq) rows: only ids that occur more than once come back to the client, and the second
+    `x` becomes `x#2`, the third `x#3`, in input order.
+    """
+    meta = pd.DataFrame(
+        {
+            "h": pd.Series([], dtype="int64"),
+            "seq": pd.Series([], dtype="int64"),
+            "id": pd.Series([], dtype=object),
+        }
+    )
+    parts = [delayed(_id_rows)(source, number, config) for number, source in enumerate(sources)]
+    rows = dd.from_delayed(parts, meta=meta, verify_meta=False)
+    partitions = max(1, -(-len(parts) // EDGE_PARTITION_RATIO))
+    repeated = rows.shuffle(on="h", npartitions=partitions).map_partitions(_repeated, meta=meta).compute()
+    renames: dict[int, dict[int, str]] = {}
+    for _, group in repeated.sort_values("seq").groupby("h", sort=False):
+        for number, (seq, name) in enumerate(zip(group.seq.tolist(), group.id.tolist(), strict=True)):
+            if number:
+                renames.setdefault(seq >> SEQ_BITS, {})[seq & ((1 << SEQ_BITS) - 1)] = f"{name}#{number + 1}"
+    return renames
+
+
+def _id_rows(source: Any, number: int, config: Config) -> pd.DataFrame:
+    hashes: list[int] = []
+    seqs: list[int] = []
+    ids: list[str] = []
+    for row, item in enumerate(_read_source(source, number, config)):
+        if isinstance(item, Document):
+            hashes.append(xxhash.xxh3_64_intdigest(item.id.encode("utf-8", errors="surrogatepass")))
+            seqs.append(number << SEQ_BITS | row)
+            ids.append(item.id)
+    return pd.DataFrame(
+        {
+            "h": np.array(hashes, dtype=np.uint64).view(np.int64),
+            "seq": np.array(seqs, dtype=np.int64),
+            "id": pd.Series(ids, dtype=object),
+        }
+    )
+
+
+def _repeated(part: pd.DataFrame) -> pd.DataFrame:
+    return part[part.duplicated("h", keep=False)]
+
+
+def _divisions(partitions: int) -> tuple[int, ...]:
+    return (*(number << SEQ_BITS for number in range(partitions)), (partitions << SEQ_BITS) - 1)
+
+
+def _process_partition(source: Any, number: int, cleaner: Cleaner, renames: dict[int, str]) -> pd.DataFrame:
+    """Read and clean one partition with `Cleaner.process`: the local path's per-document kernel."""
+    seqs: list[int] = []
+    kinds: list[str] = []
+    outcomes: list[Outcome | ReadError] = []
+    for row, item in enumerate(_renamed(_read_source(source, number, cleaner.config), renames)):
+        result = item if isinstance(item, ReadError) else cleaner.process(item)
+        seqs.append(number << SEQ_BITS | row)
+        kinds.append("error" if isinstance(result, ReadError) else "kept" if result.kept else "dropped")
+        outcomes.append(result)
+    return _outcome_frame(seqs, kinds, outcomes)
+
+
+def _outcome_frame(seqs: list[int], kinds: list[str], outcomes: list[Any]) -> pd.DataFrame:
+    index = pd.Index(np.array(seqs, dtype=np.int64), name="seq")
+    return pd.DataFrame(
+        {
+            "kind": pd.Series(kinds, index=index, dtype=object),
+            "outcome": pd.Series(outcomes, index=index, dtype=object),
+        }
+    )
+
+
+# -- learned boilerplate: a per-source groupby-aggregate -------------------------------------
+
+
+def fit_learned(learned: LearnedBoilerplate, sources: Sequence[Any], config: Config) -> None:
+    """Add the corpus's per-source line counts to `learned`, counted on the workers.
+
+    Each partition fits a fresh detector (the local `fit`) and emits (source, line, count)
+    rows; they are summed by a shuffle on (source, line). Only lines that reach `min_docs`
+    (2 when the counts are saved, as `to_dict` keeps) come back: no other line can be marked.
+    """
+    floor = 2 if getattr(learned, "counts_out", None) else learned.min_docs
+    settings = {
+        "min_docs": learned.min_docs,
+        "min_share": learned.min_share,
+        "long_chars": learned.long_chars,
+        "long_min_share": learned.long_min_share,
+        "max_lines": learned.max_lines,
+        "source_field": learned.source_field,
+        "normalize": learned.normalize,
+    }
+    meta = pd.DataFrame(
+        {
+            "source": pd.Series([], dtype=object),
+            "line": pd.Series([], dtype="int64"),
+            "n": pd.Series([], dtype="int64"),
+        }
+    )
+    parts = [
+        delayed(_count_partition)(source, number, config, settings) for number, source in enumerate(sources)
+    ]
+    rows = dd.from_delayed(parts, meta=meta, verify_meta=False)
+    totals = rows.groupby(["source", "line"]).n.sum(split_out=max(1, len(parts) // 4)).reset_index()
+    frequent = totals.map_partitions(_frequent, floor, meta=meta).compute()
+    docs: Counter[str] = Counter()
+    lines: dict[str, Counter[int]] = {}
+    for source, line, count in frequent.itertuples(index=False):
+        if line == _DOCS_ROW:
+            docs[source] += int(count)
+        else:
+            lines.setdefault(source, Counter())[int(np.int64(line).view(np.uint64))] = int(count)
+    learned.update_counts(docs, lines)
+    counts_out = getattr(learned, "counts_out", None)
+    if counts_out:
+        learned.save(counts_out)
+
+
+# A line hash is an xxh3-64 value; documents per source travel in the same rows under this
+# marker, which a line would hit with probability 2**-64.
+_DOCS_ROW = -1
+
+
+def _frequent(part: pd.DataFrame, floor: int) -> pd.DataFrame:
+    part = part.reset_index(drop=True)
+    return part[(part.n.to_numpy() >= floor) | (part.line.to_numpy() == _DOCS_ROW)]
+
+
+def _count_partition(source: Any, number: int, config: Config, settings: dict[str, Any]) -> pd.DataFrame:
+    counter = LearnedBoilerplate(**settings).fit(
+        item for item in _read_source(source, number, config) if isinstance(item, Document)
+    )
+    names: list[str] = []
+    lines: list[int] = []
+    counts: list[int] = []
+    for name, table in counter.counts.items():
+        names.append(name)
+        lines.append(_DOCS_ROW)
+        counts.append(counter.docs[name])
+        for line, count in table.items():
+            names.append(name)
+            lines.append(int(np.uint64(line).view(np.int64)))
+            counts.append(count)
+    return pd.DataFrame(
+        {
+            "source": pd.Series(names, dtype=object),
+            "line": np.array(lines, dtype=np.int64),
+            "n": np.array(counts, dtype=np.int64),
+        }
+    )
+
+
+# -- de-duplication: LSH shuffle, verified edges, components, keep policy --------------------
+
+
+def deduplicate(outcomes: Any, cleaner: Cleaner) -> tuple[Any, dict[str, Any]]:
+    """Apply exact and near-duplicate decisions to the persisted outcomes; returns them and report figures."""
+    stage = next(s for s in cleaner.corpus_stages if isinstance(s, DedupStage))
+    handle = delayed(stage, pure=True)
+    partitions = outcomes.npartitions
+    # Candidate pairs and edges are far fewer than key rows (about one per duplicate): fewer partitions.
+    edge_partitions = max(1, -(-partitions // EDGE_PARTITION_RATIO))
+    feats_meta = pd.DataFrame(
+        {
+            "id": pd.Series([], dtype=object),
+            "features": pd.Series([], dtype=object),
+            "rank": pd.Series([], dtype=object),
+        },
+        index=pd.Index([], dtype="int64", name="seq"),
+    )
+    feats = outcomes.map_partitions(_feature_rows, handle, meta=feats_meta)
+    keys_meta = pd.DataFrame({"key": pd.Series([], dtype="int64"), "seq": pd.Series([], dtype="int64")})
+    keys = outcomes.map_partitions(_key_rows, meta=keys_meta, clear_divisions=True)
+    pair_meta = pd.DataFrame({"a": pd.Series([], dtype="int64"), "b": pd.Series([], dtype="int64")})
+    pairs = (
+        keys.shuffle(on="key", npartitions=partitions)
+        .map_partitions(_candidate_pairs, meta=pair_meta)
+        .shuffle(on=["a", "b"], npartitions=edge_partitions)
+        .map_partitions(pd.DataFrame.drop_duplicates, meta=pair_meta)
+    )
+    first = feats[["features"]].rename(columns={"features": "fa"})
+    second = feats[["features"]].rename(columns={"features": "fb"})
+    joined = pairs.merge(first, left_on="a", right_index=True).merge(second, left_on="b", right_index=True)
+    edge_meta = pd.DataFrame(
+        {
+            "a": pd.Series([], dtype="int64"),
+            "b": pd.Series([], dtype="int64"),
+            "score": pd.Series([], dtype="float64"),
+        }
+    )
+    edges = joined.map_partitions(_verify_pairs, handle, meta=edge_meta).persist()
+
+    labels = connected_components(edges[["a", "b"]], edge_partitions)
+    members = labels.merge(feats[["id", "rank"]], left_on="v", right_index=True)
+    member_rows = members.assign(kind=0, b=-1, score=1.0).rename(columns={"v": "a"})
+    edge_rows = edges.merge(labels.rename(columns={"v": "a"}), on="a").assign(kind=1, id=None, rank=None)
+    columns = ["label", "kind", "a", "b", "score", "id", "rank"]
+    rows = dd.concat([member_rows[columns], edge_rows[columns]])
+    decision_meta = pd.DataFrame(
+        {
+            "seq": pd.Series([], dtype="int64"),
+            "decision": pd.Series([], dtype=object),
+            "size": pd.Series([], dtype="int64"),
+            "name": pd.Series([], dtype=object),
+            "is_rep": pd.Series([], dtype=bool),
+            "split": pd.Series([], dtype=bool),
+        }
+    )
+    decisions = (
+        rows.shuffle(on="label", npartitions=edge_partitions)
+        .map_partitions(_cluster_components, stage.policy, meta=decision_meta)
+        .persist()
+    )
+    aligned = decisions.set_index("seq", divisions=outcomes.divisions)
+    decided = dd.map_partitions(
+        _apply_decisions, outcomes, aligned, stage.policy, meta=_OUTCOMES_META, align_dataframes=False
+    )
+    decided = decided.persist()
+    return decided, _dedup_summary(decisions, stage)
+
+
+def _feature_rows(part: pd.DataFrame, stage: DedupStage) -> pd.DataFrame:
+    """(id, DedupFeatures, keep-policy rank) of every document still kept, indexed by seq."""
+    ids, features, ranks, seqs = [], [], [], []
+    for seq, outcome in part.loc[part.kind == "kept", "outcome"].items():
+        found = outcome.features.get("dedup")
+        if found is None:
+            continue
+        seqs.append(seq)
+        ids.append(outcome.doc.id)
+        features.append(found)
+        ranks.append(stage._rank(outcome.doc, found, int(seq)) if stage.policy != "first" else (int(seq),))
+    index = pd.Index(np.array(seqs, dtype=np.int64), name="seq")
+    return pd.DataFrame(
+        {
+            "id": pd.Series(ids, index=index, dtype=object),
+            "features": pd.Series(features, index=index, dtype=object),
+            "rank": pd.Series(ranks, index=index, dtype=object),
+        }
+    )
+
+
+def _key_rows(part: pd.DataFrame) -> pd.DataFrame:
+    """One (key, seq) row per band key and exact key: 16 bytes a key, what the LSH shuffle moves."""
+    keys: list[int] = []
+    seqs: list[int] = []
+    for seq, outcome in part.loc[part.kind == "kept", "outcome"].items():
+        found = outcome.features.get("dedup")
+        if found is None:
+            continue
+        keys.extend(found.keys)
+        seqs.extend([int(seq)] * len(found.keys))
+    return pd.DataFrame(
+        {"key": np.array(keys, dtype=np.uint64).view(np.int64), "seq": np.array(seqs, dtype=np.int64)}
+    )
+
+
+def _candidate_pairs(part: pd.DataFrame) -> pd.DataFrame:
+    """Every pair of documents sharing a key (earlier seq first): the local path's LSH candidates."""
+    firsts: list[int] = []
+    seconds: list[int] = []
+    shared = part[part.duplicated("key", keep=False)]
+    for _, group in shared.groupby("key", sort=False):
+        members = sorted(set(group.seq.tolist()))
+        for first, second in itertools.combinations(members, 2):
+            firsts.append(first)
+            seconds.append(second)
+    return pd.DataFrame({"a": np.array(firsts, dtype=np.int64), "b": np.array(seconds, dtype=np.int64)})
+
+
+def _verify_pairs(part: pd.DataFrame, stage: DedupStage) -> pd.DataFrame:
+    """Candidates verified as the local path verifies them (the later document against the earlier)."""
+    dedup = stage.dedup
+    scores = [dedup.pair_similarity(fb, fa) for fa, fb in zip(part.fa, part.fb, strict=True)]
+    frame = pd.DataFrame(
+        {
+            "a": part.a.to_numpy(np.int64),
+            "b": part.b.to_numpy(np.int64),
+            "score": np.array(scores, dtype=np.float64),
+        }
+    )
+    return frame[frame.score >= stage.config.threshold].reset_index(drop=True)
+
+
+def connected_components(edges: Any, partitions: int) -> Any:
+    """Component label (its smallest seq) of every vertex of `edges` (columns a, b): a frame (v, label).
+
+    Alternates large-star and small-star, each a shuffle and a `map_partitions`, until the
+    edge set stops changing; it then is a set of stars around each component's minimum.
+    """
+    meta = pd.DataFrame({"hi": pd.Series([], dtype="int64"), "lo": pd.Series([], dtype="int64")})
+    current = edges.map_partitions(_normalized, meta=meta, clear_divisions=True).persist()
+    fingerprint = _edge_fingerprint(current)
+    for _ in range(_MAX_ROUNDS):
+        directed = current.map_partitions(_both_ways, meta=meta)
+        large = directed.shuffle(on="hi", npartitions=partitions).map_partitions(_large_star, meta=meta)
+        small = (
+            large.shuffle(on="hi", npartitions=partitions)
+            .map_partitions(_small_star, meta=meta)
+            .shuffle(on=["hi", "lo"], npartitions=partitions)
+            .map_partitions(pd.DataFrame.drop_duplicates, meta=meta)
+            .persist()
+        )
+        after = _edge_fingerprint(small)
+        current = small
+        if after == fingerprint:
+            break
+        fingerprint = after
+    else:  # pragma: no cover - would need a graph of 2**64 vertices
+        raise RuntimeError("connected components did not converge")
+    label_meta = pd.DataFrame({"v": pd.Series([], dtype="int64"), "label": pd.Series([], dtype="int64")})
+    return (
+        current.map_partitions(_stars_to_labels, meta=label_meta)
+        .shuffle(on="v", npartitions=partitions)
+        .map_partitions(pd.DataFrame.drop_duplicates, meta=label_meta)
+    )
+
+
+def _normalized(part: pd.DataFrame) -> pd.DataFrame:
+    a = part.iloc[:, 0].to_numpy(np.int64)
+    b = part.iloc[:, 1].to_numpy(np.int64)
+    return pd.DataFrame({"hi": np.maximum(a, b), "lo": np.minimum(a, b)}).drop_duplicates()
+
+
+def _both_ways(part: pd.DataFrame) -> pd.DataFrame:
+    hi = part.hi.to_numpy(np.int64)
+    lo = part.lo.to_numpy(np.int64)
+    return pd.DataFrame({"hi": np.concatenate((hi, lo)), "lo": np.concatenate((lo, hi))})
+
+
+def _large_star(part: pd.DataFrame) -> pd.DataFrame:
+    """Rows (u, v) of a directed edge list: link every larger neighbour of u to u's smallest neighbour."""
+    u = part.hi.to_numpy(np.int64)
+    v = part.lo.to_numpy(np.int64)
+    smallest = np.minimum(part.groupby("hi").lo.transform("min").to_numpy(np.int64), u)
+    larger = v > u
+    return pd.DataFrame({"hi": v[larger], "lo": smallest[larger]})
+
+
+def _small_star(part: pd.DataFrame) -> pd.DataFrame:
+    """Rows (hi, lo) with hi > lo: link u and every smaller neighbour of u to the smallest of them."""
+    hi = part.hi.to_numpy(np.int64)
+    lo = part.lo.to_numpy(np.int64)
+    smallest = part.groupby("hi").lo.transform("min").to_numpy(np.int64)
+    keep = lo != smallest
+    return pd.DataFrame(
+        {"hi": np.concatenate((lo[keep], hi)), "lo": np.concatenate((smallest[keep], smallest))}
+    )
+
+
+def _stars_to_labels(part: pd.DataFrame) -> pd.DataFrame:
+    hi = part.hi.to_numpy(np.int64)
+    lo = part.lo.to_numpy(np.int64)
+    return pd.DataFrame({"v": np.concatenate((hi, lo)), "label": np.concatenate((lo, lo))})
+
+
+def _edge_fingerprint(edges: Any) -> tuple[int, int]:
+    """Count and order-free hash sum of a (distinct) edge set: equal values mean an unchanged set."""
+    meta = pd.DataFrame({"n": pd.Series([], dtype="int64"), "h": pd.Series([], dtype="uint64")})
+    parts = edges.map_partitions(
+        lambda d: pd.DataFrame(
+            {"n": [len(d)], "h": [np.uint64(pd.util.hash_pandas_object(d, index=False).to_numpy().sum())]}
+        ),
+        meta=meta,
+    ).compute()
+    total = sum(int(h) for h in parts.h) % (1 << 64)
+    return int(parts.n.sum()), total
+
+
+def _cluster_components(part: pd.DataFrame, policy: str) -> pd.DataFrame:
+    """Each component gathered here, split around representatives by the local `cluster_edges`."""
+    seqs: list[int] = []
+    decisions: list[tuple[str, float, str | None, float]] = []
+    sizes: list[int] = []
+    names: list[str] = []
+    reps: list[bool] = []
+    splits: list[bool] = []
+    for _, component in part.groupby("label", sort=True):
+        member_rows = component[component.kind == 0].drop_duplicates("a").sort_values("a")
+        order = member_rows.a.tolist()
+        position = {seq: index for index, seq in enumerate(order)}
+        ids = member_rows.id.tolist()
+        edge_rows = component[component.kind == 1]
+        edges = [
+            (position[a], position[b], float(score))
+            for a, b, score in zip(
+                edge_rows.a.tolist(), edge_rows.b.tolist(), edge_rows.score.tolist(), strict=True
+            )
+        ]
+        rank = member_rows["rank"].tolist() if policy != "first" else None
+        clusters = cluster_edges(len(order), edges, rank)
+        size = Counter(clusters.representative)
+        for index, seq in enumerate(order):
+            rep = clusters.representative[index]
+            stand_in = clusters.stand_in.get(index)
+            seqs.append(seq)
+            decisions.append(
+                (
+                    ids[rep],
+                    clusters.similarity[index],
+                    ids[stand_in[0]] if stand_in is not None else None,
+                    stand_in[1] if stand_in is not None else 0.0,
+                )
+            )
+            sizes.append(size[rep])
+            names.append(ids[rep])
+            reps.append(rep == index)
+            splits.append(index == 0 and clusters.components_split > 0)
+    return pd.DataFrame(
+        {
+            "seq": np.array(seqs, dtype=np.int64),
+            "decision": pd.Series(decisions, dtype=object),
+            "size": np.array(sizes, dtype=np.int64),
+            "name": pd.Series(names, dtype=object),
+            "is_rep": np.array(reps, dtype=bool),
+            "split": np.array(splits, dtype=bool),
+        }
+    )
+
+
+def _apply_decisions(part: pd.DataFrame, decisions: pd.DataFrame, policy: str) -> pd.DataFrame:
+    """`DedupStage.decide` for each kept document of the partition, from its component's decision."""
+    by_seq = {
+        int(seq): (decision, int(size), bool(is_rep))
+        for seq, decision, size, is_rep in zip(
+            decisions.index, decisions.decision, decisions["size"], decisions.is_rep, strict=True
+        )
+    }
+    kinds = part.kind.tolist()
+    outcomes = part.outcome.tolist()
+    for position, (seq, outcome) in enumerate(zip(part.index.tolist(), outcomes, strict=True)):
+        if kinds[position] != "kept" or "dedup" not in outcome.features:
+            continue
+        found = by_seq.get(int(seq))
+        if found is None:  # in no candidate pair: its own cluster of one
+            outcome.doc.metadata["cluster"] = outcome.doc.id
+            outcome.doc.metadata["cluster_size"] = 1
+            continue
+        (rep_id, similarity, stand_in, stand_in_score), size, is_rep = found
+        if not is_rep:
+            outcome.drop = Match(rep_id, similarity, rep_id).drop()
+        elif policy == "none" and size > 1:
+            outcome.drop = Match(stand_in, stand_in_score, rep_id).drop()
+        else:
+            outcome.doc.metadata["cluster"] = rep_id
+            outcome.doc.metadata["cluster_size"] = size
+        if outcome.drop is not None:
+            kinds[position] = "dropped"
+    return _outcome_frame(part.index.tolist(), kinds, outcomes)
+
+
+def _dedup_summary(decisions: Any, stage: DedupStage) -> dict[str, Any]:
+    """The figures of `DedupStage.report`, from the representatives' rows (never the corpus)."""
+    reps = decisions[decisions.is_rep & (decisions["size"] > 1)][["name", "size"]]
+    top = reps.map_partitions(_largest_named, meta=reps._meta)
+    histogram, split, top = compute(reps["size"].value_counts(), decisions.split.sum(), top)
+    sizes = np.repeat(histogram.index.to_numpy(np.int64), histogram.to_numpy())
+    fence = 0.0
+    if len(sizes):
+        q1, q3 = np.percentile(sizes.astype(np.float64), [25, 75])
+        fence = max(10.0, float(q3 + 3.0 * (q3 - q1)))  # as DedupStage.report: Tukey's far-out fence
+    # The five largest by (size desc, name) are among each partition's own five largest.
+    largest = sorted(((-int(size), name) for name, size in top.itertuples(index=False)))[:5]
+    outliers: list[tuple[int, str]] = []
+    if len(sizes) and sizes.max() > fence:
+        far = reps[reps["size"] > fence].compute()
+        outliers = sorted(((int(s), n) for n, s in far.itertuples(index=False)), key=lambda x: (-x[0], x[1]))
+    clusters = len(sizes)
+    return {
+        "bands": stage.dedup.bands,
+        "rows": stage.dedup.rows,
+        "threshold": stage.config.threshold,
+        "keep": stage.config.keep,
+        "clusters": clusters,
+        "duplicates": int(sizes.sum() - clusters) + (clusters if stage.policy == "none" else 0),
+        "duplicates_of_earlier_runs": 0,
+        "chains_split": int(split),
+        "largest_clusters": [{"cluster": name, "size": -size} for size, name in largest],
+        "outlier_clusters": [{"cluster": name, "size": size} for size, name in outliers],
+    }
+
+
+def _largest_named(part: pd.DataFrame) -> pd.DataFrame:
+    return part.assign(order=-part["size"]).sort_values(["order", "name"]).head(5)[["name", "size"]]
+
+
+# -- output -----------------------------------------------------------------------------------
+
+
+def _records(part: pd.DataFrame, kind: str) -> Iterator[tuple[int, Any]]:
+    for seq, row_kind, outcome in zip(
+        part.index.tolist(), part.kind.tolist(), part.outcome.tolist(), strict=True
+    ):
+        if row_kind == kind:
+            yield seq, outcome
+
+
+def _frame(rows: list[dict[str, Any]], seqs: list[int], columns: Sequence[str]) -> pd.DataFrame:
+    index = pd.Index(np.array(seqs, dtype=np.int64), name="seq")
+    return pd.DataFrame({c: pd.Series([r[c] for r in rows], index=index, dtype=object) for c in columns})
+
+
+def _documents_frame(part: pd.DataFrame) -> pd.DataFrame:
+    rows, seqs = [], []
+    for seq, outcome in _records(part, "kept"):
+        seqs.append(seq)
+        rows.append(
+            {
+                "id": outcome.doc.id,
+                "text": outcome.doc.text,
+                "metadata": json.dumps(outcome.doc.metadata, ensure_ascii=False),
+            }
+        )
+    return _frame(rows, seqs, ("id", "text", "metadata"))
+
+
+def _dropped_frame(part: pd.DataFrame) -> pd.DataFrame:
+    rows, seqs = [], []
+    for seq, outcome in _records(part, "dropped"):
+        seqs.append(seq)
+        rows.append(
+            {
+                "id": outcome.doc.id,
+                "reason": str(outcome.drop.reason),
+                "evidence": json.dumps(outcome.drop.evidence, ensure_ascii=False, default=str),
+                "text": outcome.doc.text,
+                "metadata": json.dumps(outcome.doc.metadata, ensure_ascii=False),
+            }
+        )
+    return _frame(rows, seqs, ("id", "reason", "evidence", "text", "metadata"))
+
+
+def _errors_frame(part: pd.DataFrame) -> pd.DataFrame:
+    rows, seqs = [], []
+    for seq, error in _records(part, "error"):
+        seqs.append(seq)
+        rows.append(error.to_dict())
+    return _frame(rows, seqs, ("path", "line", "id", "kind", "error"))
+
+
+def _stats_of(part: pd.DataFrame) -> RunStats:
+    stats = RunStats()
+    for result in part.outcome.tolist():
+        stats.add(result)
+    return stats
+
+
+def partition_file(kind: str, number: int, fmt: str, compress: bool) -> str:
+    """The name of one partition's output file: `documents-00000.jsonl.gz`, `dropped-00003.parquet`..."""
+    if kind == "errors":
+        return f"errors-{number:05d}.jsonl"
+    if fmt == "parquet":
+        return f"{kind}-{number:05d}.parquet"
+    return f"{kind}-{number:05d}.jsonl" + (".gz" if compress else "")
+
+
+def _write_partition(part: pd.DataFrame, number: int, out_dir: str, fmt: str, compress: bool) -> RunStats:
+    """Write one partition's three files (atomically: a recomputed task rewrites them whole)."""
+    from .runner import dropped_record
+
+    root = Path(out_dir)
+
+    def writer(kind: str) -> Any:
+        path = root / partition_file(kind, number, fmt, compress)
+        if fmt == "parquet" and kind != "errors":
+            from .io.parquet import AtomicParquetWriter
+
+            return AtomicParquetWriter(path, kind)
+        return AtomicJsonlWriter(path, compress=compress and kind != "errors")
+
+    stats = RunStats()
+    with writer("documents") as documents, writer("dropped") as dropped, writer("errors") as errors:
+        for result in part.outcome.tolist():
+            if isinstance(result, ReadError):
+                errors.write(result.to_dict())
+            elif result.kept:
+                documents.write(result.doc.to_dict())
+            else:
+                dropped.write(dropped_record(result))
+            stats.add(result)
+    return stats
+
+
+def _merge_stats(parts: Iterable[RunStats]) -> RunStats:
+    """Sum per-partition RunStats (counters add; missing inputs keep partition order)."""
+    total = RunStats()
+    for stats in parts:
+        total.docs_in += stats.docs_in
+        total.docs_out += stats.docs_out
+        total.errors += stats.errors
+        total.dropped.update(stats.dropped)
+        total.chars_in += stats.chars_in
+        total.chars_out += stats.chars_out
+        total.chars_removed.update(stats.chars_removed)
+        total.spans_removed.update(stats.spans_removed)
+        total.rules.update(stats.rules)
+        total.rule_timeouts.update(stats.rule_timeouts)
+        for stage, seconds in stats.seconds.items():
+            total.seconds[stage] += seconds
+        total.errors_by_kind.update(stats.errors_by_kind)
+        total.ids_renamed += stats.ids_renamed
+        total.inputs_missing.extend(stats.inputs_missing)
+    return total
+
+
+__all__ = [
+    "DaskResult",
+    "clean",
+    "connected_components",
+    "dask_client",
+    "fit_learned",
+    "run",
+    "unique_id_renames",
+]

@@ -1,0 +1,219 @@
+"""The Dask engine gives the local run's results: same kept ids, texts and duplicate decisions.
+
+Clusters run on loopback (127.0.0.1), two single-threaded worker processes, no dashboard.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+
+import cloudpickle  # noqa: E402  (a dependency of distributed)
+import pandas as pd  # noqa: E402
+from distributed import Client, LocalCluster, WorkerPlugin  # noqa: E402
+
+import corpusclean.dask as cdask  # noqa: E402
+from corpusclean import runner  # noqa: E402
+from corpusclean.config import Config  # noqa: E402
+from corpusclean.dedup import _UnionFind  # noqa: E402
+
+from strategies import planted_corpus  # noqa: E402
+from test_cli import run_cli  # noqa: E402
+
+# The generated corpus has no quality problems worth the time of the quality signals, repeat
+# finder and line classifier; learned boilerplate, language and dedup stay on.
+LIGHT = (
+    Config()
+    .replace("quality", filter=False, signals=False)
+    .replace("repeats", enabled=False)
+    .replace("classifier", enabled=False)
+)
+
+# Pickled by value, so worker processes need not import the test module.
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
+def _cluster(**extra: Any) -> LocalCluster:
+    return LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",  # the status pages, on loopback and a free port
+        scheduler_port=0,
+        silence_logs=50,
+        **extra,
+    )
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Client]:
+    """One loopback cluster for the module's library tests."""
+    with _cluster() as cluster, Client(cluster) as connected:
+        yield connected
+
+
+def read_outputs(out: Path, kind: str) -> list[dict[str, Any]]:
+    """Records of `kind`, from documents.jsonl or from documents-00000.jsonl[.gz]... in order."""
+    rows: list[dict[str, Any]] = []
+    for path in sorted(out.glob(f"{kind}*.jsonl*")):
+        opener: Any = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as handle:
+            rows += [json.loads(line) for line in handle]
+    return rows
+
+
+def write_planted(directory: Path, stories: int, seed: int, per_file: int = 200) -> Path:
+    """The planted-duplicate corpus as JSONL files of `per_file` records (several partitions)."""
+    records, _ = planted_corpus(seed=seed, stories=stories, copies=2)
+    directory.mkdir(parents=True)
+    for start in range(0, len(records), per_file):
+        with (directory / f"dump-{start // per_file:03d}.jsonl").open("w", encoding="utf-8") as handle:
+            for record in records[start : start + per_file]:
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return directory
+
+
+def assert_same_as_local(inputs: list[str], config: Config, tmp_path: Path, out: Path) -> dict[str, Any]:
+    """The Dask outputs in `out` equal a local run's, record for record and in the same order."""
+    local = tmp_path / "local"
+    runner.run(inputs, local, config)
+    for kind in ("documents", "dropped", "errors"):
+        assert read_outputs(out, kind) == read_outputs(local, kind), kind
+    report = json.loads((out / "report.json").read_text())
+    expected = json.loads((local / "report.json").read_text())
+    for key in ("docs_in", "docs_out", "dropped_by_reason", "errors", "chars_out", "spans_removed_by_rule"):
+        assert report[key] == expected[key], key
+    expected["dedup"].pop("state_bytes")
+    assert report["dedup"] == expected["dedup"]
+    assert (
+        report["balanced"]
+        and report["docs_in"] == report["docs_out"] + report["docs_dropped"] + report["errors"]
+    )
+    return report
+
+
+def test_cli_engine_dask_on_the_seeds_equals_the_local_run(seeds_dir: Path, tmp_path: Path) -> None:
+    """`corpusclean clean --engine dask` starts a loopback cluster and writes what the local run writes."""
+    (seeds_dir / "broken.jsonl").write_text('{"id": "x", "text": "Un texte"}\nnot json\n', encoding="utf-8")
+    # The same id in two files, so in two partitions: the second is renamed x#2, as locally.
+    (seeds_dir / "more.jsonl").write_text('{"id": "x", "text": "Un autre texte"}\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli(
+        "clean", str(seeds_dir), "-o", str(out), "--engine", "dask", "--workers", "2",
+        "--engine-partition-mb", "0.002", "-q",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert len(list(out.glob("documents-*.jsonl"))) > 1  # one file per partition, written by the workers
+    report = assert_same_as_local([str(seeds_dir)], Config(), tmp_path, out)
+    assert report["engine"] == "dask" and report["errors"] == 1 and report["ids_renamed"] == 1
+    kept = {d["id"] for d in read_outputs(out, "documents")}
+    assert {path.stem for path in seeds_dir.glob("*.txt")} <= kept  # 001, 003, 004: one event, three articles
+
+
+@pytest.mark.parametrize(("keep", "stories"), [("first", 800), ("longest", 60), ("none", 60)])
+def test_planted_corpus_equals_the_local_run(client: Client, tmp_path: Path, keep: str, stories: int) -> None:
+    """Thousands of documents with planted copies: the same clusters, representatives and ledger."""
+    data = write_planted(tmp_path / "dump", stories, seed=12, per_file=stories // 4)
+    config = LIGHT.replace("dedup", keep=keep).replace("engine", partition_mb=0.1)
+    out = tmp_path / "out"
+    result = cdask.clean([str(data)], config)
+    assert result.outcomes.npartitions >= 4
+    result.write(out, [str(data)])
+    report = assert_same_as_local([str(data)], config, tmp_path, out)
+    assert report["dropped_by_reason"].get("duplicate", 0) > stories // 3
+    assert report["dedup"]["clusters"] > stories // 4
+
+
+def test_library_frames_are_lazy_dask_dataframes(client: Client) -> None:
+    """`clean(frame)` takes a Dask or pandas DataFrame and returns Dask DataFrames users compute."""
+    import dask.dataframe as dd
+
+    records, _ = planted_corpus(seed=3, stories=40, copies=2)
+    frame = dd.from_pandas(pd.DataFrame(records), npartitions=3)
+    result = cdask.clean(frame, LIGHT)
+    documents, dropped, errors = result.documents.compute(), result.dropped.compute(), result.errors.compute()
+    assert len(documents) + len(dropped) + len(errors) == len(records)
+    assert set(dropped.reason) == {"duplicate"}
+    assert all(json.loads(e)["duplicate_of"] in set(documents.id) for e in dropped.evidence)
+    assert result.report()["docs_in"] == len(records)
+
+
+class _KillOnce(WorkerPlugin):
+    """Kill the worker process that starts the first task whose key names `prefix` (once per run)."""
+
+    def __init__(self, marker: str, prefix: str) -> None:
+        self.marker = marker
+        self.prefix = prefix
+
+    def transition(self, key: Any, start: str, finish: str, **kwargs: Any) -> None:
+        if finish == "executing" and self.prefix in str(key) and not os.path.exists(self.marker):
+            Path(self.marker).touch()
+            os._exit(1)  # as a crash or an OOM kill would: no clean-up, the nanny starts a new worker
+
+
+def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    """Dask recomputes what the dead worker held: outputs equal the local run's."""
+    data = write_planted(tmp_path / "dump", 60, seed=5, per_file=24)
+    config = LIGHT.replace("engine", partition_mb=0.1)
+    marker = tmp_path / "killed"
+    out = tmp_path / "out"
+    with _cluster() as cluster, Client(cluster) as connected:
+        # During verification the cleaned partitions are held (persisted) by the workers: killing
+        # one loses some of them, which must be recomputed from the graph.
+        connected.register_plugin(_KillOnce(str(marker), "verify_pairs"))
+        cdask.clean([str(data)], config).write(out, [str(data)])
+    assert marker.exists()
+    assert_same_as_local([str(data)], config, tmp_path, out)
+
+
+def test_connected_components_equal_union_find_even_on_long_chains(client: Client) -> None:
+    """Large-star/small-star labels every vertex with its component's smallest vertex."""
+    import dask.dataframe as dd
+
+    rng = random.Random(2026)
+    edges = [(i, i + 1) for i in range(0, 300)]  # a path: the worst case for label propagation
+    pairs = ((rng.randrange(400, 2000), rng.randrange(400, 2000)) for _ in range(900))
+    edges += [(a, b) for a, b in pairs if a != b]  # dedup edges join two documents, never one to itself
+    union = _UnionFind()
+    for _ in range(2000):
+        union.add()
+    for a, b in edges:
+        union.union(a, b)
+    frame = dd.from_pandas(
+        pd.DataFrame(edges, columns=["a", "b"]).sample(frac=1, random_state=1), npartitions=4
+    )
+    labels = cdask.connected_components(frame, 4).compute()
+    got = dict(zip(labels.v.tolist(), labels.label.tolist(), strict=True))
+    vertices = {v for edge in edges for v in edge}
+    assert len(labels) == len(vertices)
+    assert got == {v: union.find(v) for v in vertices}  # union by smaller root: the root is the minimum
+
+
+def test_scheduler_needs_the_dask_engine(tmp_path: Path) -> None:
+    """A scheduler address without --engine dask is a usage error, named in one line."""
+    result = run_cli("clean", "seeds", "-o", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:8786")
+    assert result.returncode == 2
+    assert result.stderr == "corpusclean: error: --scheduler needs --engine dask\n"
+
+
+def test_index_is_refused_on_the_dask_engine(tmp_path: Path) -> None:
+    """Dedup against earlier runs is the local engine's for now; the error says so before any work."""
+    result = run_cli(
+        "clean", "seeds", "-o", str(tmp_path / "out"), "--engine", "dask", "--index", str(tmp_path / "idx")
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "corpusclean: error: --index (dedup against earlier runs) is not available"
+    )
