@@ -157,7 +157,9 @@ def planted_news(n_docs: int, seed: int = 2026) -> tuple[list[dict[str, str]], l
     a footer, two dozen word edits: `strategies.VARIANTS`), so a third of the documents are
     copies of an earlier one; two documents are true duplicates when their story is the same.
     """
-    return _strategies().planted_corpus(seed, stories=max(1, round(n_docs * 2 / 3)), copies=1, article=bench_article)
+    return _strategies().planted_corpus(
+        seed, stories=max(1, round(n_docs * 2 / 3)), copies=1, article=bench_article
+    )
 
 
 def true_pairs(labels: Sequence[int]) -> set[tuple[int, int]]:
