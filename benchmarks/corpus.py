@@ -150,16 +150,32 @@ def _seed_pool() -> list[str]:
     return _POOL
 
 
-def planted_news(n_docs: int, seed: int = 2026) -> tuple[list[dict[str, str]], list[int]]:
+def planted_news(
+    n_docs: int, seed: int = 2026, *, damaged_share: float = 0.0
+) -> tuple[list[dict[str, str]], list[int]]:
     """About `n_docs` records `{"id", "text"}` with planted near-duplicates, and their story numbers.
 
     Half the stories are republished once (exact copy, new lead, a paragraph added or removed,
     a footer, two dozen word edits: `strategies.VARIANTS`), so a third of the documents are
     copies of an earlier one; two documents are true duplicates when their story is the same.
+    `damaged_share` of the documents get one paragraph of real encoding damage (`damage`),
+    drawn from a generator of their own so the stories and texts are otherwise unchanged.
     """
-    return _strategies().planted_corpus(
+    records, stories = _strategies().planted_corpus(
         seed, stories=max(1, round(n_docs * 2 / 3)), copies=1, article=bench_article
     )
+    rng = random.Random(f"damage-{seed}")
+    for record in records:
+        if rng.random() < damaged_share:
+            kind = rng.choice(DAMAGES)
+            paragraphs = record["text"].split("\n\n")
+            if kind == "crlf":
+                record["text"] = damage(record["text"], kind, rng)
+            else:
+                where = rng.randrange(len(paragraphs))
+                paragraphs[where] = damage(paragraphs[where], kind, rng)
+                record["text"] = "\n\n".join(paragraphs)
+    return records, stories
 
 
 def true_pairs(labels: Sequence[int]) -> set[tuple[int, int]]:

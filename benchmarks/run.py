@@ -42,14 +42,14 @@ RESULTS = ROOT / "benchmarks" / "results"
 PACKAGES = ("corpusclean", "datasketch", "rensa", "datatrove", "ftfy", "langdetect", "numpy", "xxhash")
 
 
-def write_corpus(directory: Path, docs: int, seed: int, shards: int) -> dict[str, Any]:
+def write_corpus(directory: Path, docs: int, seed: int, shards: int, damaged_share: float) -> dict[str, Any]:
     """The corpus as `shards` JSONL files plus truth.json (ids and story numbers), unless already there."""
     truth_path = directory / "truth.json"
     if truth_path.exists():
         truth: dict[str, Any] = json.loads(truth_path.read_text(encoding="utf-8"))
         return truth
     directory.mkdir(parents=True, exist_ok=True)
-    records, stories = planted_news(docs, seed)
+    records, stories = planted_news(docs, seed, damaged_share=damaged_share)
     per_shard = -(-len(records) // shards)
     for shard in range(shards):
         with (directory / f"corpus-{shard:03d}.jsonl").open("w", encoding="utf-8") as out:
@@ -192,12 +192,16 @@ def table(rows: dict[str, dict[str, Any]]) -> str:
             ours = rows[reference]
             wall = ours["docs_per_s"] / row["docs_per_s"]
             cpu = ours["docs_per_cpu_s"] / row["docs_per_cpu_s"]
-            ratio = f"{wall:.1f}×, {cpu:.1f}× ({reference})"
+            ratio = f"{_times(wall)}, {_times(cpu)} ({reference})"
         lines.append(
             f"| {name} | {row['docs']:,} | {row['docs_per_s']:,.0f} | {row['mb_per_s']:.2f} | "
             f"{row['docs_per_cpu_s']:,.0f} | {row['peak_rss_mb']:,.0f} | {' | '.join(scores)} | {ratio} |"
         )
     return "\n".join(lines)
+
+
+def _times(ratio: float) -> str:
+    return f"{ratio:.1f}×" if ratio >= 1 else f"{ratio:.2f}×"
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -206,6 +210,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--seed", type=int, default=2026, help="corpus seed (default 2026)")
     parser.add_argument(
         "--shards", type=int, default=2, help="JSONL files the corpus is split into (default 2)"
+    )
+    parser.add_argument(
+        "--damaged-share", type=float, default=0.02, help="documents with a damaged paragraph (default 0.02)"
     )
     parser.add_argument("--stage-docs", type=int, default=2000, help="documents for the stage figures")
     parser.add_argument("--only", help="comma-separated contender names (default: all installed)")
@@ -225,8 +232,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         parser.error(f"unknown contender(s): {', '.join(unknown)} (see --list)")
     skip = {n.strip() for n in args.skip.split(",") if n.strip()}
 
-    data = args.data / f"planted-{args.docs}-s{args.seed}-x{args.shards}"
-    truth = write_corpus(data, args.docs, args.seed, args.shards)
+    data = args.data / f"planted-{args.docs}-s{args.seed}-x{args.shards}-d{args.damaged_share:g}"
+    truth = write_corpus(data, args.docs, args.seed, args.shards, args.damaged_share)
     planted = truth["docs"] - len(set(truth["stories"]))
     print(
         f"corpus: {truth['docs']:,} docs, {truth['bytes'] / 1e6:.1f} MB, {planted:,} planted copies, "
