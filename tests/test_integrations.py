@@ -395,7 +395,9 @@ def test_unusable_rows_stay_in_the_batch_as_errors() -> None:
     assert out["id"] == ["ok", "none", "row-2"]
     assert out["keep"] == [True, False, False]
     assert out["drop_reason"] == ["", "error", "error"]
-    assert json.loads(out["drop_evidence_json"][2]) == {"error": "text field 'text' is a number, not a string"}
+    assert json.loads(out["drop_evidence_json"][2]) == {
+        "error": "text field 'text' is a number, not a string"
+    }
     metadata = json.loads(out["metadata_json"][0])
     assert not {"url", "id", "text"} & set(metadata), "input columns are not repeated in metadata_json"
     assert not {"chars_in", "chars_out", "removed", "date", "source", "lang"} & set(metadata)

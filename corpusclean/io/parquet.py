@@ -17,16 +17,16 @@ the report).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
-from types import ModuleType, TracebackType
+from types import ModuleType
 from typing import Any
 
 from ..config import InputConfig
 from ..errors import ConfigError, InputError
 from .readers import InputItem, ReadError
 from .records import row_document, row_id
+from .writers import AtomicOutput
 
 INSTALL_HINT = "pip install 'corpusclean[parquet]'"
 
@@ -95,11 +95,12 @@ DROPPED_COLUMNS = (
 )
 
 
-class AtomicParquetWriter:
+class AtomicParquetWriter(AtomicOutput):
     """Write records to `PATH.partial` as Parquet row groups, renamed to `PATH` on a clean close.
 
     Takes the same records as `AtomicJsonlWriter` (`{"id", "text", "metadata"}`, or a
-    dropped record with its reason and evidence), so the runner does not care which it has.
+    dropped record with its reason and evidence), so the runner does not care which it has;
+    committing and aborting are `AtomicOutput`'s.
     """
 
     def __init__(self, path: Path | str, kind: str = "documents") -> None:
@@ -147,35 +148,9 @@ class AtomicParquetWriter:
         self._buffer = {name: [] for name, _, _ in self._columns}
         self._buffered_chars = 0
 
-    def commit(self) -> None:
-        """Write what is buffered, close the file and rename it to its final name."""
-        if self._temp is None:
-            return
+    def _close(self) -> None:
         self._flush()
         self._writer.close()
-        os.replace(self._temp, self.path)
-        self._temp = None
-
-    def abort(self) -> None:
-        """Close and delete the temporary file: nothing under the final name is touched."""
-        if self._temp is None:
-            return
-        try:
-            self._writer.close()
-        finally:
-            self._temp.unlink(missing_ok=True)
-            self._temp = None
-
-    def __enter__(self) -> AtomicParquetWriter:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        if kind is None:
-            self.commit()
-        else:
-            self.abort()
 
 
 def _dumps(value: Any) -> str:

@@ -10,7 +10,7 @@ import re
 import sys
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, Self
 
 import xxhash
 
@@ -20,19 +20,60 @@ def dumps(record: Any) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
-class AtomicJsonlWriter:
-    """Write JSON lines to `PATH.partial`, renamed to `PATH` only on a clean close.
+class AtomicOutput:
+    """An output written to `PATH.partial` and renamed to `PATH` only on a clean close.
 
     An interrupted run leaves a `.partial` file (removed on the next run) and never a
-    file under the final name that looks complete. `path="-"` writes to stdout.
+    file under the final name that looks complete. Subclasses say how to finish writing
+    (`_close`); committing, aborting and the `with` protocol are shared.
     """
+
+    path: Path | None
+    _temp: Path | None
+
+    def _close(self) -> None:
+        """Flush and close the underlying file."""
+        raise NotImplementedError
+
+    def commit(self) -> None:
+        """Finish the file and rename it to its final name."""
+        if self._temp is None or self.path is None:
+            return
+        self._close()
+        os.replace(self._temp, self.path)
+        self._temp = None
+
+    def abort(self) -> None:
+        """Close and delete the temporary file: nothing under the final name is touched."""
+        if self._temp is None:
+            return
+        try:
+            self._close()
+        finally:
+            self._temp.unlink(missing_ok=True)
+            self._temp = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+class AtomicJsonlWriter(AtomicOutput):
+    """Write JSON lines atomically (see `AtomicOutput`); `path="-"` writes to stdout."""
 
     def __init__(self, path: Path | str, *, compress: bool = False) -> None:
         self.path = Path(path) if str(path) != "-" else None
         self.count = 0
         self._handle: IO[str]
         if self.path is None:
-            self._temp: Path | None = None
+            self._temp = None
             self._handle = sys.stdout
             return
         self._temp = self.path.with_name(self.path.name + ".partial")
@@ -50,35 +91,15 @@ class AtomicJsonlWriter:
         self.count += 1
 
     def commit(self) -> None:
-        """Flush, sync and rename the temporary file to its final name."""
-        if self._temp is None or self.path is None:
+        """Rename the finished file to its final name (on stdout: flush)."""
+        if self.path is None:
             self._handle.flush()
             return
+        super().commit()
+
+    def _close(self) -> None:
         self._handle.flush()
         self._handle.close()
-        os.replace(self._temp, self.path)
-        self._temp = None
-
-    def abort(self) -> None:
-        """Close and delete the temporary file: nothing under the final name is touched."""
-        if self._temp is None:
-            return
-        try:
-            self._handle.close()
-        finally:
-            self._temp.unlink(missing_ok=True)
-            self._temp = None
-
-    def __enter__(self) -> AtomicJsonlWriter:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        if kind is None:
-            self.commit()
-        else:
-            self.abort()
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
