@@ -9,9 +9,11 @@ line ends, zero-width spaces.
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,3 +107,94 @@ def generate(
             "damage": damaged,
         }
         yield BenchDocument(f"bench-{seed}-{index:06d}", text, metadata)
+
+
+# The planted-duplicate corpus of the side-by-side benchmark (benchmarks/run.py). The story and
+# variant machinery is tests/strategies.py's `planted_corpus` (one copy, shared with the dedup
+# tests); the articles here are longer and never reuse a template within one document, so that
+# the pipeline's repetition filter sees news, not a template repeated ten times.
+TESTS = Path(__file__).resolve().parent.parent / "tests"
+
+
+def bench_article(rng: random.Random, *, templates: int = 10, seed_share: int = 16) -> list[str]:
+    """A ~4 KB French news article as paragraphs: every generator template once, plus seed sentences.
+
+    Seed sentences (drawn without replacement from the real articles in seeds/) bring real
+    typography and the credits and datelines the detectors look for.
+    """
+    sentences = _strategies().news_sentences(rng, templates) + rng.sample(_seed_pool(), seed_share)
+    rng.shuffle(sentences)
+    paragraphs: list[str] = []
+    while sentences:
+        take = rng.randint(2, 4)
+        paragraphs.append(" ".join(sentences[:take]))
+        del sentences[:take]
+    return paragraphs
+
+
+_POOL: list[str] = []
+
+
+def _strategies() -> Any:
+    """tests/strategies.py, where the story generator lives (shared with the dedup tests)."""
+    if str(TESTS) not in sys.path:
+        sys.path.append(str(TESTS))
+    import strategies
+
+    return strategies
+
+
+def _seed_pool() -> list[str]:
+    if not _POOL:
+        _POOL.extend(sorted(set(seed_sentences())))
+    return _POOL
+
+
+def planted_news(
+    n_docs: int, seed: int = 2026, *, damaged_share: float = 0.0
+) -> tuple[list[dict[str, str]], list[int]]:
+    """About `n_docs` records `{"id", "text"}` with planted near-duplicates, and their story numbers.
+
+    Half the stories are republished once (exact copy, new lead, a paragraph added or removed,
+    a footer, two dozen word edits: `strategies.VARIANTS`), so a third of the documents are
+    copies of an earlier one; two documents are true duplicates when their story is the same.
+    `damaged_share` of the documents get one paragraph of real encoding damage (`damage`),
+    drawn from a generator of their own so the stories and texts are otherwise unchanged.
+    """
+    records, stories = _strategies().planted_corpus(
+        seed, stories=max(1, round(n_docs * 2 / 3)), copies=1, article=bench_article
+    )
+    rng = random.Random(f"damage-{seed}")
+    for record in records:
+        if rng.random() < damaged_share:
+            kind = rng.choice(DAMAGES)
+            paragraphs = record["text"].split("\n\n")
+            if kind == "crlf":
+                record["text"] = damage(record["text"], kind, rng)
+            else:
+                where = rng.randrange(len(paragraphs))
+                paragraphs[where] = damage(paragraphs[where], kind, rng)
+                record["text"] = "\n\n".join(paragraphs)
+    return records, stories
+
+
+def true_pairs(labels: Sequence[int]) -> set[tuple[int, int]]:
+    """Every pair (i, j), i < j, of positions that carry the same label (same story, same cluster)."""
+    groups: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        groups.setdefault(label, []).append(index)
+    return {pair for members in groups.values() for pair in itertools.combinations(members, 2)}
+
+
+def pair_scores(clusters: Sequence[int], stories: Sequence[int]) -> tuple[float, float, float]:
+    """Duplicate-pair precision, recall and F1 of predicted cluster labels against the planted stories.
+
+    The same definition for every tool: a predicted pair is two documents in one predicted
+    cluster (a dropped duplicate and the document it was matched to, transitively).
+    """
+    predicted, truth = true_pairs(clusters), true_pairs(stories)
+    hits = len(predicted & truth)
+    precision = hits / len(predicted) if predicted else 1.0
+    recall = hits / len(truth) if truth else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import unicodedata
+from collections.abc import Callable
 
 from hypothesis import strategies as st
 
@@ -162,6 +163,11 @@ def news_article(rng: random.Random, paragraphs: tuple[int, int] = (9, 14)) -> l
     return [news_paragraph(rng) for _ in range(rng.randint(*paragraphs))]
 
 
+def news_sentences(rng: random.Random, count: int) -> list[str]:
+    """Up to `count` generated sentences, each from a different template (no template twice)."""
+    return [_fill(rng, template) for template in rng.sample(_TEMPLATES, min(count, len(_TEMPLATES)))]
+
+
 VARIANTS = ("exact", "lead", "added", "removed", "footer", "edits")
 
 
@@ -187,17 +193,22 @@ def variant_of(rng: random.Random, paragraphs: list[str], kind: str) -> list[str
     return out
 
 
-def planted_corpus(seed: int, stories: int, copies: int = 2) -> tuple[list[dict[str, str]], list[int]]:
+def planted_corpus(
+    seed: int,
+    stories: int,
+    copies: int = 2,
+    article: Callable[[random.Random], list[str]] = news_article,
+) -> tuple[list[dict[str, str]], list[int]]:
     """Records `{"id", "text"}` in shuffled order, and for each its story number (ground truth).
 
-    Each story is an original plus `copies` variants of random kinds; half the stories
-    have no copies at all. Every article is about the same few topics, so unrelated
-    stories share vocabulary and phrasing as real same-topic coverage does.
+    Each story is an original (paragraphs from `article`) plus `copies` variants of random
+    kinds; half the stories have no copies at all. Every article is about the same few
+    topics, so unrelated stories share vocabulary and phrasing as real same-topic coverage does.
     """
     rng = random.Random(seed)
     records: list[tuple[str, str, int]] = []
     for story in range(stories):
-        original = news_article(rng)
+        original = article(rng)
         versions = [original]
         if story % 2 == 0:
             versions += [variant_of(rng, original, rng.choice(VARIANTS)) for _ in range(copies)]
