@@ -526,3 +526,11 @@ def test_fit_pass_in_two_workers_counts_and_cleans_as_one_process(tmp_path: Path
     assert outputs["1"] == outputs["2"]
     report = json.loads((tmp_path / "out2" / "report.json").read_text())
     assert report["spans_removed_by_rule"]["learned"] > 0
+
+
+def test_only_user_rules_run_under_the_timeout_guard(tmp_path: Path) -> None:
+    """Shipped rules (proven linear above) skip the timeout; rules from --rules files keep it."""
+    pack = write_pack(tmp_path / "mine.toml", "[[rule]]\nname = 'my-footer'\npattern = 'Fin de la dépêche'\n")
+    rules = resolve_rules(SHIPPED_PACKS, [str(pack)], [])
+    assert all(rule.trusted for rule in rules if rule.name != "my-footer")
+    assert not next(rule for rule in rules if rule.name == "my-footer").trusted
