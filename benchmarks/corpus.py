@@ -21,14 +21,6 @@ from typing import Any
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 _HEADER = re.compile(r"\A[ \t]*date[ \t]+\d{4}-\d{2}(?:-\d{2})?[ \t]*")
 _SENTENCE_END = re.compile(r"(?<=[.!?»])\s+(?=[A-ZÀ-Ý«“])")
-ENGLISH = [
-    "The central bank held interest rates steady on Wednesday, citing persistent inflation.",
-    "Officials said the agreement would be signed before the end of the month.",
-    "“We are not for sale,” the company’s vice-president told reporters in Paris.",
-    "Shares rose 4% in early trading after the announcement.",
-    "The summit drew leaders from more than 80 countries to the Grand Palais.",
-    "Critics warned that the new rules could slow down innovation in Europe.",
-]
 SOURCES = ("lemonde.fr", "01net.com", "afp.com", "tap.info.tn", "reuters.com", "lefigaro.fr")
 DAMAGES = ("cp1252", "latin-1", "mac_roman", "html", "crlf", "zwsp")
 
@@ -83,7 +75,7 @@ def generate(
     rng = random.Random(seed)
     french = seed_sentences()
     for index in range(n_docs):
-        pool = ENGLISH if rng.random() < english_share else french
+        pool = _strategies().ENGLISH_SENTENCES if rng.random() < english_share else french
         paragraphs: list[str] = []
         size = 0
         while size < doc_bytes:
