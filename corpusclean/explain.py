@@ -162,11 +162,9 @@ def explain(out_dir: str | Path, doc_id: str) -> Explanation:
         if row.get("reason") == "duplicate" and row.get("duplicate_of") is not None:
             kept = find_records(documents, [str(row["duplicate_of"])]).get(str(row["duplicate_of"]))
         return Explanation(doc_id, "dropped", row, kept)
-    errors = out_dir / "errors.jsonl"
-    if errors.is_file():
-        for error in iter_records(errors):
-            if error.get("id") == doc_id:
-                return Explanation(doc_id, "error", error)
+    for error in iter_records(output_file(out_dir, "errors")):
+        if error.get("id") == doc_id:
+            return Explanation(doc_id, "error", error)
     raise UnknownDocumentError(f"{doc_id}: no such document in {out_dir} (kept, dropped or errors)")
 
 

@@ -120,6 +120,13 @@ def test_cli_engine_dask_on_the_seeds_equals_the_local_run(seeds_dir: Path, tmp_
     assert report["engine"] == "dask" and report["errors"] == 1 and report["ids_renamed"] == 1
     kept = {d["id"] for d in read_outputs(out, "documents")}
     assert {path.stem for path in seeds_dir.glob("*.txt")} <= kept  # 001, 003, 004: one event, three articles
+    # explain and report read the partition files as they read a local run's files.
+    explained = run_cli("explain", str(out), "001_d123fd011bf649b3", "--color", "never")
+    assert explained.returncode == 0, explained.stderr
+    assert "[-removed: repeat repeats" in explained.stdout
+    rebuilt = run_cli("report", str(out))
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "001_d123fd011bf649b3" in (out / "report.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("keep", "stories"), [("first", 800), ("longest", 60), ("none", 60)])
