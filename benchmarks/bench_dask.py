@@ -12,7 +12,6 @@ same documents and dropped the same duplicates.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import subprocess
 import sys
@@ -25,6 +24,8 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from corpusclean.reporting.outputs import iter_records, output_file  # noqa: E402
 
 from strategies import planted_corpus  # noqa: E402
 
@@ -69,12 +70,8 @@ def measure(command: list[str]) -> tuple[float, int]:
 
 
 def records(out: Path, kind: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for path in sorted(out.glob(f"{kind}*.jsonl*")):
-        opener: Any = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt", encoding="utf-8") as handle:
-            rows += [json.loads(line) for line in handle]
-    return rows
+    """Records of `kind` from a local run's file or a Dask run's partition files, in order."""
+    return list(iter_records(output_file(out, kind)))
 
 
 def main() -> None:

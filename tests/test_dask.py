@@ -5,7 +5,6 @@ Clusters run on loopback (127.0.0.1), two single-threaded worker processes, no d
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import random
@@ -27,6 +26,7 @@ import corpusclean.dask as cdask  # noqa: E402
 from corpusclean import runner  # noqa: E402
 from corpusclean.config import Config  # noqa: E402
 from corpusclean.dedup import _UnionFind  # noqa: E402
+from corpusclean.reporting.outputs import iter_records, output_file  # noqa: E402
 
 from strategies import planted_corpus  # noqa: E402
 from test_cli import run_cli  # noqa: E402
@@ -65,13 +65,8 @@ def client() -> Iterator[Client]:
 
 
 def read_outputs(out: Path, kind: str) -> list[dict[str, Any]]:
-    """Records of `kind`, from documents.jsonl or from documents-00000.jsonl[.gz]... in order."""
-    rows: list[dict[str, Any]] = []
-    for path in sorted(out.glob(f"{kind}*.jsonl*")):
-        opener: Any = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt", encoding="utf-8") as handle:
-            rows += [json.loads(line) for line in handle]
-    return rows
+    """Records of `kind` from a local run's file or a Dask run's partition files, in order."""
+    return list(iter_records(output_file(out, kind)))
 
 
 def write_planted(directory: Path, stories: int, seed: int, per_file: int = 200) -> Path:
