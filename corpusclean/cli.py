@@ -97,6 +97,30 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="FILE", help="Where to write the page (default: OUT/report.html)."
     )
     report.set_defaults(handler=_report)
+
+    index = commands.add_parser(
+        "index",
+        help="Inspect or convert a persistent dedup index (--index).",
+        description="Inspect a persistent dedup index, or convert it between its two stores: an SQLite "
+        "file (the one-machine default) and a Parquet directory (what --engine dask reads and appends).",
+    )
+    actions = index.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser, required=True)
+    info = actions.add_parser(
+        "info",
+        help="Print the index's store, settings, runs and document count.",
+        description="Print the index's store (SQLite or Parquet), its settings, runs and document count.",
+    )
+    info.add_argument("path", metavar="INDEX", help="Index file or directory.")
+    info.set_defaults(handler=_index_info)
+    convert = actions.add_parser(
+        "convert",
+        help="Copy an index into a new one of the other store (same settings, same decisions).",
+        description="Copy every document of INDEX into TARGET: a directory (ending with / or .parquet) "
+        "becomes a Parquet index, any other path an SQLite file. Runs against either decide the same.",
+    )
+    convert.add_argument("path", metavar="INDEX", help="Existing index file or directory.")
+    convert.add_argument("target", metavar="TARGET", help="New index path.")
+    convert.set_defaults(handler=_index_convert)
     return parser
 
 
@@ -206,6 +230,25 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _index_info(args: argparse.Namespace) -> int:
+    from .index import open_index
+
+    with open_index(args.path) as store:
+        print(f"index: {store.path} ({type(store).__name__})")
+        print(f"documents: {len(store)}; runs so far: {store.run - 1}")
+        for key, value in sorted(store.manifest.items()):
+            print(f"  {key} = {value}")
+    return 0
+
+
+def _index_convert(args: argparse.Namespace) -> int:
+    from .index import convert_index
+
+    count = convert_index(args.path, args.target)
+    print(f"{PROG}: copied {count} documents from {args.path} to {args.target}", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `corpusclean` console script."""
     parser = build_parser()
@@ -248,17 +291,22 @@ def markdown_reference() -> str:
         "`--SECTION-FIELD` (or its short name below) is `FIELD = ...` under `[SECTION]`.",
         "",
     ]
+    lines += _commands_reference(parser, PROG)
+    return "\n".join(lines)
+
+
+def _commands_reference(parser: argparse.ArgumentParser, prefix: str) -> list[str]:
+    """A section per command (and per action of a command with actions, such as `index`)."""
+    lines: list[str] = []
     subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    sections = {_dest(item): f"`[{item.section}] {item.name}`" for item in config_options()}
     for name, sub in subparsers.choices.items():
-        lines += [
-            f"## `{PROG} {name}`",
-            "",
-            sub.description or "",
-            "",
-            "| option | TOML | help |",
-            "|---|---|---|",
-        ]
-        sections = {_dest(item): f"`[{item.section}] {item.name}`" for item in config_options()}
+        nested = any(isinstance(a, argparse._SubParsersAction) for a in sub._actions)
+        lines += [f"## `{prefix} {name}`", "", sub.description or "", ""]
+        if nested:
+            lines += _commands_reference(sub, f"{prefix} {name}")
+            continue
+        lines += ["| option | TOML | help |", "|---|---|---|"]
         for action in sub._actions:
             if isinstance(action, argparse._HelpAction):
                 continue
@@ -267,7 +315,7 @@ def markdown_reference() -> str:
             text = (action.help or "").replace("|", "\\|")
             lines.append(f"| {flags} | {toml} | {text} |")
         lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,7 +16,12 @@ duplicate decisions as `corpusclean.run`. Nothing here re-implements a kernel:
   (Kiveris et al., "Connected Components in MapReduce and Beyond", SoCC 2014), each a
   shuffle and a `map_partitions`, until the edge set stops changing; each component is
   then gathered in one partition and split around representatives by the local path's
-  own `cluster_edges` with the keep policy's ranks, so chains never merge clusters.
+  own `cluster_edges` with the keep policy's ranks, so chains never merge clusters;
+* dedup against earlier runs (`--index DIR`, a `ParquetIndex`): the index's (key, doc)
+  rows are joined with this run's keys, each candidate scored by the local path's
+  `Deduplicator.indexed_similarity`, and the best match settles a document before this
+  run's clustering, as `DedupStage.observe` does; the kept documents are appended to the
+  index by the workers, one part file per partition, committed once the outputs exist.
 
 Documents are numbered `seq = partition << 40 | row`, which orders them as the local
 path reads them; every tie the local path breaks by input order is broken by `seq` here.
@@ -32,6 +37,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +48,10 @@ import xxhash
 from .boilerplate import LearnedBoilerplate
 from .config import Config
 from .dedup import DedupStage, Match, cluster_edges
+from .dedup import _source as doc_source
 from .document import Document
-from .errors import ConfigError, InputError
+from .errors import ConfigError, IndexStoreError, InputError
+from .index import StoredDoc, open_index
 from .io.readers import (
     InputItem,
     ReadError,
@@ -89,6 +97,13 @@ class DaskResult:
     config: Config
     dedup_summary: dict[str, Any] = field(default_factory=dict)
     fit_seconds: float = 0.0
+    index: Any = None  # the open ParquetIndex of `--index`, committed by `write`
+
+    def close(self) -> None:
+        """Release the index (if any) without adding this run's documents to it."""
+        if self.index is not None:
+            self.index.close()
+            self.index = None
 
     @property
     def documents(self) -> Any:
@@ -135,8 +150,33 @@ class DaskResult:
         report["config"] = self.config.to_dict()
         report["inputs"] = [printable_path(p) for p in inputs]
         report["partitions"] = len(tasks)
+        if self.index is not None:
+            # Only once the outputs are in place, as the local engine commits its index.
+            report["index"] = {"path": str(self.index.path), "added": self.commit_index()}
         write_json_atomic(out_dir / "report.json", report)  # last: its presence says the run completed
         return stats
+
+    def commit_index(self) -> int:
+        """Append the kept documents to the index (workers write a part file each), commit, close it."""
+        index, self.index = self.index, None
+        if index is None:
+            return 0
+        try:
+            run_dir = index.begin_run()
+            with _objects_kept():
+                parts = self.outcomes.to_delayed()
+                counts = compute(*[delayed(_indexed_count)(part) for part in parts])
+                starts = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)[:-1])) + index.next_doc()
+                files = [run_dir / f"part-{number:05d}.parquet" for number in range(len(parts))]
+                compute(
+                    *[
+                        delayed(_write_index_part)(part, str(file), int(first))
+                        for part, file, first in zip(parts, files, starts.tolist(), strict=True)
+                    ]
+                )
+            return int(index.commit_files(files, int(sum(counts))))
+        finally:
+            index.close()
 
     def _report(self, stats: RunStats) -> dict[str, Any]:
         if self.fit_seconds:
@@ -164,12 +204,28 @@ def clean(data: Any, config: Config | None = None) -> DaskResult:
 
 
 def _check(config: Config) -> None:
-    """Refuse what this engine does not do yet, before any work."""
-    if config.dedup.index:
+    """Refuse what this engine cannot do, before any work."""
+    index = config.dedup.index
+    if index and Path(index).exists() and not Path(index).is_dir():
         raise ConfigError(
-            "--index (dedup against earlier runs) is not available with --engine dask yet; "
-            "run the local engine for incremental dumps (docs/scale-out.md)"
+            f"{index}: --engine dask reads a Parquet index (a directory), not an SQLite file; "
+            f"convert it first: corpusclean index convert {index} {Path(index).with_suffix('')}-index/"
         )
+
+
+def _open_index(config: Config, cleaner: Cleaner) -> Any:
+    """The run's Parquet index (created when new), locked by this client until the run ends."""
+    if not config.dedup.index:
+        return None
+    stage = next(s for s in cleaner.corpus_stages if isinstance(s, DedupStage))
+    path = config.dedup.index
+    if not Path(path).exists():
+        path = str(path).rstrip("/") + "/"  # a new index on this engine is a Parquet directory
+    store = open_index(path, stage.dedup.manifest())
+    if not hasattr(store, "commit_files"):  # pragma: no cover - _check refused SQLite files
+        store.close()
+        raise IndexStoreError(f"{config.dedup.index}: not a Parquet index")
+    return store
 
 
 @contextmanager
@@ -204,9 +260,15 @@ def _clean(data: Any, config: Config) -> DaskResult:
     )
     outcomes = outcomes.persist()
     summary: dict[str, Any] = {}
-    if config.dedup.enabled:
-        outcomes, summary = deduplicate(outcomes, cleaner)
-    return DaskResult(outcomes, config, summary, fit_seconds)
+    index = _open_index(config, cleaner)
+    try:
+        if config.dedup.enabled:
+            outcomes, summary = deduplicate(outcomes, cleaner, index)
+    except BaseException:
+        if index is not None:
+            index.close()
+        raise
+    return DaskResult(outcomes, config, summary, fit_seconds, index)
 
 
 def run(inputs: Sequence[str], out: str | Path, config: Config | None = None) -> RunStats:
@@ -228,7 +290,10 @@ def run(inputs: Sequence[str], out: str | Path, config: Config | None = None) ->
     started = time.perf_counter()
     with dask_client(config):
         result = clean([str(p) for p in inputs], config)
-        stats = result.write(out_dir, inputs)
+        try:
+            stats = result.write(out_dir, inputs)
+        finally:
+            result.close()  # an index not committed by `write` is left as it was
     stats.seconds["total"] = time.perf_counter() - started
     return stats
 
@@ -494,13 +559,19 @@ def _count_partition(source: Any, number: int, config: Config, settings: dict[st
 # -- de-duplication: LSH shuffle, verified edges, components, keep policy --------------------
 
 
-def deduplicate(outcomes: Any, cleaner: Cleaner) -> tuple[Any, dict[str, Any]]:
-    """Apply exact and near-duplicate decisions to the persisted outcomes; returns them and report figures."""
+def deduplicate(outcomes: Any, cleaner: Cleaner, index: Any = None) -> tuple[Any, dict[str, Any]]:
+    """Apply exact and near-duplicate decisions to the persisted outcomes; returns them and report figures.
+
+    With `index` (an open `ParquetIndex`), duplicates of earlier runs are settled first.
+    """
     stage = next(s for s in cleaner.corpus_stages if isinstance(s, DedupStage))
     handle = delayed(stage, pure=True)
     partitions = outcomes.npartitions
     # Candidate pairs and edges are far fewer than key rows (about one per duplicate): fewer partitions.
     edge_partitions = max(1, -(-partitions // EDGE_PARTITION_RATIO))
+    earlier = 0
+    if index is not None and len(index):
+        outcomes, earlier = settle_earlier_runs(outcomes, stage, [str(f) for f in index.files])
     feats_meta = pd.DataFrame(
         {
             "id": pd.Series([], dtype=object),
@@ -557,7 +628,169 @@ def deduplicate(outcomes: Any, cleaner: Cleaner) -> tuple[Any, dict[str, Any]]:
         _apply_decisions, outcomes, aligned, stage.policy, meta=_OUTCOMES_META, align_dataframes=False
     )
     decided = decided.persist()
-    return decided, _dedup_summary(decisions, stage)
+    summary = _dedup_summary(decisions, stage)
+    summary["duplicates_of_earlier_runs"] = earlier
+    return decided, summary
+
+
+_KEY_META = pd.DataFrame({"key": pd.Series([], dtype="int64"), "seq": pd.Series([], dtype="int64")})
+
+
+def settle_earlier_runs(outcomes: Any, stage: DedupStage, files: Sequence[str]) -> tuple[Any, int]:
+    """Drop documents that duplicate one kept by an earlier run (a Parquet index's part files).
+
+    The index's (key, doc) rows meet this run's key rows in one hash join; every candidate
+    is scored by `Deduplicator.indexed_similarity` where both sides' features are, and the
+    best match (highest score, then the earliest indexed document, as `match_index`)
+    settles the document. Settled documents take no part in this run's clustering.
+    """
+    handle = delayed(stage, pure=True)
+    partitions = max(1, -(-outcomes.npartitions // EDGE_PARTITION_RATIO))
+    keys = outcomes.map_partitions(_key_rows, meta=_KEY_META, clear_divisions=True)
+    old_keys = dd.from_delayed(
+        [delayed(_index_keys)(file) for file in files],
+        meta=pd.DataFrame({"key": pd.Series([], dtype="int64"), "row": pd.Series([], dtype="int64")}),
+        verify_meta=False,
+    )
+    pair_meta = pd.DataFrame({"seq": pd.Series([], dtype="int64"), "row": pd.Series([], dtype="int64")})
+    pairs = (
+        keys.merge(old_keys, on="key", npartitions=partitions)[["seq", "row"]]
+        .shuffle(on=["seq", "row"], npartitions=partitions)
+        .map_partitions(pd.DataFrame.drop_duplicates, meta=pair_meta)
+    )
+    feats = outcomes.map_partitions(_features_only, meta=_FEATURES_META)
+    old_docs = dd.from_delayed(
+        [delayed(_index_docs)(file) for file in files], meta=_INDEXED_META, verify_meta=False
+    )
+    joined = pairs.merge(feats, left_on="seq", right_index=True).merge(
+        old_docs, left_on="row", right_index=True
+    )
+    best_meta = pd.DataFrame(
+        {
+            "seq": pd.Series([], dtype="int64"),
+            "row": pd.Series([], dtype="int64"),
+            "id": pd.Series([], dtype=object),
+            "score": pd.Series([], dtype="float64"),
+        }
+    )
+    best = (
+        joined.map_partitions(_score_earlier, handle, meta=best_meta)
+        .shuffle(on="seq", npartitions=partitions)
+        .map_partitions(_best_earlier, meta=best_meta)
+        .persist()
+    )
+    aligned = best.set_index("seq", divisions=outcomes.divisions)
+    settled = dd.map_partitions(
+        _apply_earlier, outcomes, aligned, meta=_OUTCOMES_META, align_dataframes=False
+    ).persist()
+    return settled, len(best)
+
+
+_FEATURES_META = pd.DataFrame(
+    {"features": pd.Series([], dtype=object)}, index=pd.Index([], dtype="int64", name="seq")
+)
+_INDEXED_META = pd.DataFrame(
+    {"indexed": pd.Series([], dtype=object)}, index=pd.Index([], dtype="int64", name="row")
+)
+
+
+def _features_only(part: pd.DataFrame) -> pd.DataFrame:
+    seqs, features = [], []
+    for seq, outcome in part.loc[part.kind == "kept", "outcome"].items():
+        found = outcome.features.get("dedup")
+        if found is not None:
+            seqs.append(seq)
+            features.append(found)
+    index = pd.Index(np.array(seqs, dtype=np.int64), name="seq")
+    return pd.DataFrame({"features": pd.Series(features, index=index, dtype=object)})
+
+
+def _index_keys(file: str) -> pd.DataFrame:
+    from .parquet_index import read_keys
+
+    keys, rows = read_keys(file)
+    return pd.DataFrame({"key": keys, "row": rows})
+
+
+def _index_docs(file: str) -> pd.DataFrame:
+    """One row per indexed document: (IndexedDoc, shingle set), indexed by its doc number."""
+    from .parquet_index import read_docs
+
+    docs = list(read_docs(file))
+    index = pd.Index(np.array([doc.row for doc, _ in docs], dtype=np.int64), name="row")
+    return pd.DataFrame({"indexed": pd.Series(docs, index=index, dtype=object)})
+
+
+def _score_earlier(part: pd.DataFrame, stage: DedupStage) -> pd.DataFrame:
+    """Each (document, indexed document) candidate scored as `Deduplicator.match_index` scores it."""
+    dedup = stage.dedup
+    rows = []
+    for seq, row, features, (doc, shingles) in zip(
+        part.seq.tolist(), part.row.tolist(), part.features, part.indexed, strict=True
+    ):
+        score = dedup.indexed_similarity(features, doc, partial(_same, shingles))
+        if score >= stage.config.threshold:
+            rows.append((seq, row, doc.id, score))
+    return pd.DataFrame(
+        {
+            "seq": np.array([r[0] for r in rows], dtype=np.int64),
+            "row": np.array([r[1] for r in rows], dtype=np.int64),
+            "id": pd.Series([r[2] for r in rows], dtype=object),
+            "score": np.array([r[3] for r in rows], dtype=np.float64),
+        }
+    )
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _best_earlier(part: pd.DataFrame) -> pd.DataFrame:
+    """Per document, the best indexed match: the highest score, then the earliest indexed document."""
+    ordered = part.assign(order=-part.score).sort_values(["seq", "order", "row"], kind="stable")
+    return ordered.drop_duplicates("seq")[["seq", "row", "id", "score"]].reset_index(drop=True)
+
+
+def _apply_earlier(part: pd.DataFrame, best: pd.DataFrame) -> pd.DataFrame:
+    """Drop the partition's documents settled by an earlier run, as `DedupStage.observe` does."""
+    by_seq = dict(
+        zip(best.index.tolist(), zip(best.id.tolist(), best.score.tolist(), strict=True), strict=True)
+    )
+    kinds = part.kind.tolist()
+    outcomes = part.outcome.tolist()
+    for position, seq in enumerate(part.index.tolist()):
+        found = by_seq.get(int(seq))
+        if found is None or kinds[position] != "kept":
+            continue
+        doc_id, score = found
+        outcomes[position].drop = Match(doc_id, score, doc_id, earlier_run=True).drop()
+        kinds[position] = "dropped"
+    return _outcome_frame(part.index.tolist(), kinds, outcomes)
+
+
+def _indexed_count(part: pd.DataFrame) -> int:
+    return sum(1 for _ in _indexed_rows(part))
+
+
+def _indexed_rows(part: pd.DataFrame) -> Iterator[StoredDoc]:
+    """What the index stores of each kept document of a partition, in input order."""
+    for outcome in part.loc[part.kind == "kept", "outcome"].tolist():
+        found = outcome.features.get("dedup")
+        if found is not None:
+            yield StoredDoc(
+                outcome.doc.id,
+                doc_source(outcome.doc),
+                found.exact,
+                found.signature,
+                found.keys,
+                found.shingles,
+            )
+
+
+def _write_index_part(part: pd.DataFrame, file: str, first: int) -> int:
+    from .parquet_index import write_part
+
+    return write_part(file, list(_indexed_rows(part)), first)
 
 
 def _feature_rows(part: pd.DataFrame, stage: DedupStage) -> pd.DataFrame:

@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 from .config import Config, DedupConfig
 from .document import Document, Drop, Reason
 from .errors import ConfigError
-from .index import IndexStore
+from .index import IndexedDoc, IndexStore, open_index
 from .minhash import SCHEME, MinHasher, Signature, jaccard_estimate
 
 # Bump when `normalize.fingerprint` or the shingling changes what it produces: signatures
@@ -297,9 +297,8 @@ class Deduplicator:
             self.config.threshold, self.config.num_perm, FALSE_POSITIVE_WEIGHT, 1.0 - FALSE_POSITIVE_WEIGHT
         )
         self.hasher = MinHasher(self.config.num_perm, self.config.seed, self.config.hash)
-        self.index_path = (
-            Path(index) if index is not None else (Path(self.config.index) if self.config.index else None)
-        )
+        # Kept as given: a trailing separator asks for a new Parquet index directory.
+        self.index_path: str | None = str(index) if index is not None else self.config.index
         self._index: IndexStore | None = None
         self._table = BandTable()
         self._members = _Members(self.config.num_perm)
@@ -387,7 +386,7 @@ class Deduplicator:
     def index(self) -> IndexStore | None:
         """The persistent index, opened (and locked) on first use."""
         if self._index is None and self.index_path is not None:
-            self._index = IndexStore(self.index_path, self.manifest())
+            self._index = open_index(self.index_path, self.manifest())
         return self._index
 
     def similarity(self, features: DedupFeatures, member: int) -> float:
@@ -446,15 +445,23 @@ class Deduplicator:
             return None
         best: Match | None = None
         for doc in store.query(features.keys):
-            if self.config.exact and doc.exact == features.exact:
-                score = 1.0
-            elif doc.signature is not None and features.signature is not None:
-                score = self._verified(features, doc.signature, partial(store.shingles, doc.row))
-            else:
-                continue
+            score = self.indexed_similarity(features, doc, partial(store.shingles, doc.row))
             if score >= self.config.threshold and (best is None or score > best.similarity):
                 best = Match(doc.id, score, doc.id, earlier_run=True)
         return best
+
+    def indexed_similarity(
+        self, features: DedupFeatures, doc: IndexedDoc, fetch: Callable[[], NDArray[np.uint32] | None]
+    ) -> float:
+        """Verified similarity of a document to one kept by an earlier run (`fetch` reads its shingles).
+
+        The one scoring rule for both engines: the Dask engine scores index candidates with it too.
+        """
+        if self.config.exact and doc.exact == features.exact:
+            return 1.0
+        if doc.signature is None or features.signature is None:
+            return 0.0
+        return self._verified(features, doc.signature, fetch)
 
     def remember(self, doc_id: str, features: DedupFeatures, source: str | None = None) -> int:
         """Add a document to the in-memory state; returns its number."""

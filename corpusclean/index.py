@@ -1,11 +1,18 @@
-"""The persistent de-duplication index: one SQLite file holding every kept document's signature.
+"""The persistent de-duplication index: every kept document's signature, kept across runs.
 
 A later run opens the index, drops documents that duplicate anything kept before, and
-adds what it keeps. SQLite is embedded (stdlib `sqlite3`, no server), the file is in WAL
-mode, and a run holds one write transaction from open to commit: an interrupted run
-leaves the index exactly as it was, and a second process opening the same index gets a
-clear "index is in use" error instead of waiting or corrupting it. Nothing is pickled:
-signatures are raw little-endian uint32 bytes, band keys signed 64-bit integers.
+adds what it keeps. Two stores answer the one `IndexStore` interface and check the same
+manifest, so either engine uses either and `convert_index` turns one into the other:
+
+* `SqliteIndex` (a file; the one-machine default): SQLite is embedded (stdlib `sqlite3`,
+  no server), the file is in WAL mode, and a run holds one write transaction from open to
+  commit: an interrupted run leaves the index exactly as it was, and a second process
+  opening the same index gets a clear "index is in use" error instead of waiting.
+* `ParquetIndex` (a directory; `corpusclean.parquet_index`): Parquet files that a Dask
+  cluster reads and appends to in parallel, for `--engine dask`.
+
+Nothing is pickled: signatures are raw little-endian uint32 bytes, band keys signed
+64-bit integers.
 
 On disk, per kept document: one `docs` row (id, source, exact hash, signature of
 `4 × num_perm` bytes, and with exact verification the shingle-hash set, 4 bytes per
@@ -17,10 +24,11 @@ the shingle set (about 2.5 KB for a 4 KB article).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -52,6 +60,90 @@ class IndexedDoc:
     signature: NDArray[np.uint32] | None
 
 
+@dataclass(frozen=True, slots=True)
+class StoredDoc:
+    """One document of an index, whole: what `IndexStore.documents` yields and `add` takes."""
+
+    id: str
+    source: str | None
+    exact: int
+    signature: NDArray[np.uint32] | None
+    keys: tuple[int, ...]
+    shingles: NDArray[np.uint32] | None
+
+
+class IndexStore(Protocol):
+    """What de-duplication needs of a persistent index, whichever store holds it.
+
+    Opening an index checks its manifest against the run's settings and locks it; `add`
+    queues a kept document, `commit` makes the queued ones durable (and starts the next
+    run), `close` releases the lock, rolling back anything not committed.
+    """
+
+    path: Path
+    manifest: dict[str, str]
+    run: int
+
+    def __len__(self) -> int: ...
+
+    def query(self, keys: Sequence[int]) -> list[IndexedDoc]: ...
+
+    def shingles(self, row: int) -> NDArray[np.uint32] | None: ...
+
+    def add(
+        self,
+        doc_id: str,
+        source: str | None,
+        exact: int,
+        signature: NDArray[np.uint32] | None,
+        keys: Sequence[int],
+        shingles: NDArray[np.uint32] | None = None,
+    ) -> None: ...
+
+    def commit(self) -> int: ...
+
+    def documents(self) -> Iterator[StoredDoc]: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> IndexStore: ...
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None: ...
+
+
+def open_index(path: str | Path, manifest: Mapping[str, str] | None = None) -> IndexStore:
+    """Open (and lock) the index at `path`: a directory is a `ParquetIndex`, a file a `SqliteIndex`.
+
+    A new index is a directory when `path` ends with a separator or `.parquet`, else an
+    SQLite file. `manifest` None opens an existing index with whatever settings it holds
+    (for conversion and inspection); otherwise they must match.
+    """
+    target = Path(path)
+    if target.is_dir() or (
+        not target.exists() and (str(path).endswith(("/", "\\")) or target.suffix == ".parquet")
+    ):
+        from .parquet_index import ParquetIndex
+
+        return ParquetIndex(target, manifest)
+    return SqliteIndex(target, manifest)
+
+
+def convert_index(source: str | Path, target: str | Path) -> int:
+    """Copy every document of one index into a new one of the other kind (same manifest); returns the count.
+
+    Document order, ids, keys, signatures and shingle sets are kept, so a run against the
+    copy decides exactly as a run against the original.
+    """
+    if Path(target).exists() and (not Path(target).is_dir() or any(Path(target).iterdir())):
+        raise IndexStoreError(f"{target}: already exists; convert into a new path")
+    with open_index(source) as old, open_index(target, old.manifest) as new:
+        for doc in old.documents():
+            new.add(doc.id, doc.source, doc.exact, doc.signature, doc.keys, doc.shingles)
+        return new.commit()
+
+
 def to_signed(keys: Iterable[int]) -> list[int]:
     """Unsigned 64-bit keys as the signed integers SQLite stores."""
     return [key - (1 << 64) if key >= 1 << 63 else key for key in keys]
@@ -65,14 +157,17 @@ def _uint32s(blob: bytes | None) -> NDArray[np.uint32] | None:
     return np.frombuffer(blob, dtype="<u4").astype(np.uint32) if blob else None
 
 
-class IndexStore:
-    """An open, locked index; `commit()` makes this run's additions durable, `close()` ends it."""
+class SqliteIndex:
+    """An open, locked SQLite index; `commit()` makes this run's additions durable, `close()` ends it."""
 
-    def __init__(self, path: str | Path, manifest: Mapping[str, str]) -> None:
+    def __init__(self, path: str | Path, manifest: Mapping[str, str] | None = None) -> None:
         self.path = Path(path)
-        self.manifest = {"format_version": FORMAT_VERSION, **manifest}
+        self.manifest = {**(manifest or {}), "format_version": FORMAT_VERSION}
+        self._check_settings = manifest is not None
         self._pending: list[tuple[str, str | None, int, bytes | None, bytes | None, Sequence[int]]] = []
         new = not self.path.exists() or self.path.stat().st_size == 0
+        if new and manifest is None:
+            raise IndexStoreError(f"{self.path}: no such index")
         if not new:
             self._check_magic()
         try:
@@ -122,6 +217,9 @@ class IndexStore:
                 f"{self.path}: index format version {stored.get('format_version')!r} is not supported "
                 f"(this version reads {FORMAT_VERSION!r})"
             )
+        if not self._check_settings:
+            self.manifest = stored
+            return
         for key, value in self.manifest.items():
             if stored.get(key) != value:
                 raise IndexStoreError(
@@ -196,6 +294,23 @@ class IndexStore:
         self.run += 1
         return added
 
+    def documents(self) -> Iterator[StoredDoc]:
+        """Every committed document in index order, with its keys (for `convert_index`)."""
+        keys = self._db.execute("SELECT doc, key FROM bands ORDER BY doc, key")
+        pending = next(keys, None)
+        docs = self._db.cursor().execute(
+            "SELECT doc, id, source, exact, signature, shingles FROM docs ORDER BY doc"
+        )
+        for row, doc_id, source, exact, signature, shingles in docs:
+            own: list[int] = []
+            while pending is not None and pending[0] <= row:
+                if pending[0] == row:
+                    own.append(int(pending[1]) & _MASK64)
+                pending = next(keys, None)
+            yield StoredDoc(
+                doc_id, source, int(exact) & _MASK64, _uint32s(signature), tuple(own), _uint32s(shingles)
+            )
+
     def close(self) -> None:
         """Release the index; anything not committed is rolled back."""
         db = getattr(self, "_db", None)
@@ -208,7 +323,7 @@ class IndexStore:
             db.close()
             self._db = None  # type: ignore[assignment]
 
-    def __enter__(self) -> IndexStore:
+    def __enter__(self) -> SqliteIndex:
         return self
 
     def __exit__(

@@ -26,6 +26,7 @@ import corpusclean.dask as cdask  # noqa: E402
 from corpusclean import runner  # noqa: E402
 from corpusclean.config import Config  # noqa: E402
 from corpusclean.dedup import _UnionFind  # noqa: E402
+from corpusclean.index import open_index  # noqa: E402
 from corpusclean.reporting.outputs import iter_records, output_file  # noqa: E402
 
 from strategies import planted_corpus  # noqa: E402
@@ -210,12 +211,45 @@ def test_scheduler_needs_the_dask_engine(tmp_path: Path) -> None:
     assert result.stderr == "corpusclean: error: --scheduler needs --engine dask\n"
 
 
-def test_index_is_refused_on_the_dask_engine(tmp_path: Path) -> None:
-    """Dedup against earlier runs is the local engine's for now; the error says so before any work."""
-    result = run_cli(
-        "clean", "seeds", "-o", str(tmp_path / "out"), "--engine", "dask", "--index", str(tmp_path / "idx")
+def test_an_sqlite_index_is_refused_on_the_dask_engine_with_the_way_out(tmp_path: Path) -> None:
+    """The cluster reads a Parquet index; an SQLite one gets the command that converts it, before any work."""
+    index = tmp_path / "corpus.idx"
+    assert (
+        run_cli("clean", "seeds", "-o", str(tmp_path / "local"), "--index", str(index), "-q").returncode == 0
     )
-    assert result.returncode == 2
-    assert result.stderr.startswith(
-        "corpusclean: error: --index (dedup against earlier runs) is not available"
+    result = run_cli("clean", "seeds", "-o", str(tmp_path / "out"), "--engine", "dask", "--index", str(index))
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"corpusclean: error: {index}: --engine dask reads a Parquet index (a directory), not an SQLite "
+        f"file; convert it first: corpusclean index convert {index} {tmp_path}/corpus-index/\n",
     )
+    assert not (tmp_path / "out").exists()
+
+
+def test_dedup_against_earlier_runs_equals_the_local_run(client: Client, tmp_path: Path) -> None:
+    """Two dumps in turn against an index: Parquet on Dask decides as SQLite does locally, run after run."""
+    data = write_planted(tmp_path / "all", 240, seed=21, per_file=60)
+    files = sorted(str(f) for f in data.iterdir())
+    dumps = [files[:3], files[3:]]  # later dumps republish stories of earlier ones
+    sqlite_index, parquet_index = tmp_path / "corpus.idx", tmp_path / "corpus-index"
+    for number, dump in enumerate(dumps):
+        local, out = tmp_path / f"local-{number}", tmp_path / f"dask-{number}"
+        runner.run(dump, local, LIGHT.replace("dedup", index=str(sqlite_index)))
+        config = LIGHT.replace("dedup", index=str(parquet_index)).replace("engine", partition_mb=0.05)
+        result = cdask.clean(dump, config)
+        assert result.outcomes.npartitions >= 3
+        result.write(out, dump)
+        for kind in ("documents", "dropped", "errors"):
+            assert read_outputs(out, kind) == read_outputs(local, kind), (number, kind)
+        report = json.loads((out / "report.json").read_text())
+        expected = json.loads((local / "report.json").read_text())
+        expected["dedup"].pop("state_bytes")
+        assert report["dedup"] == expected["dedup"]
+        assert report["index"]["added"] == expected["docs_out"]
+    assert report["dedup"]["duplicates_of_earlier_runs"] > 20
+    earlier = [d for d in read_outputs(out, "dropped") if d.get("earlier_run")]
+    assert len(earlier) == report["dedup"]["duplicates_of_earlier_runs"]
+    with open_index(sqlite_index) as a, open_index(parquet_index) as b:
+        assert [(d.id, d.exact, sorted(d.keys)) for d in a.documents()] == [
+            (d.id, d.exact, sorted(d.keys)) for d in b.documents()
+        ]

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from corpusclean import Cleaner, Config, DedupConfig, Deduplicator, Document, IndexStoreError, Outcome
 from corpusclean.dedup import BandTable, detection_probability, lsh_params
-from corpusclean.index import IndexStore
+from corpusclean.index import convert_index, open_index
 from corpusclean.normalize import fingerprint
 
 from conftest import SEEDS
@@ -294,10 +294,15 @@ def two_dumps(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
     return write_jsonl(tmp_path / "dump1.jsonl", first), write_jsonl(tmp_path / "dump2.jsonl", second), copies
 
 
-def test_second_run_drops_exactly_the_copies_of_first_run_documents(tmp_path: Path) -> None:
+# An SQLite file, and a Parquet directory (a path ending with a separator): one interface, same decisions.
+INDEX_NAMES = pytest.mark.parametrize("name", ["corpus.idx", "corpus-index/"])
+
+
+@INDEX_NAMES
+def test_second_run_drops_exactly_the_copies_of_first_run_documents(tmp_path: Path, name: str) -> None:
     """Run 1 fills the index; run 2 drops its copies of run-1 documents, naming the run-1 ids."""
     dump1, dump2, copies = two_dumps(tmp_path)
-    index = tmp_path / "corpus.idx"
+    index = f"{tmp_path}/{name}"
     first = run_cli(
         "clean", str(dump1), "-o", str(tmp_path / "out1"), "--index", str(index), "-q", *NO_QUALITY
     )
@@ -310,13 +315,15 @@ def test_second_run_drops_exactly_the_copies_of_first_run_documents(tmp_path: Pa
     assert {d["id"]: d["duplicate_of"] for d in dropped} == copies
     assert all(d["reason"] == "duplicate" and d["text"] and d["similarity"] >= 0.8 for d in dropped)
     assert len(read_jsonl(tmp_path / "out2" / "documents.jsonl")) == 5
-    with IndexStore(index, Deduplicator().manifest()) as store:
+    with open_index(index, Deduplicator().manifest()) as store:
         assert len(store) == 8 + 5
+        assert type(store).__name__ == ("ParquetIndex" if name.endswith("/") else "SqliteIndex")
 
 
-def test_an_uncommitted_run_leaves_the_index_as_it_was(tmp_path: Path) -> None:
+@INDEX_NAMES
+def test_an_uncommitted_run_leaves_the_index_as_it_was(tmp_path: Path, name: str) -> None:
     """Documents checked but never committed (an interrupted run) are not in the index."""
-    index = tmp_path / "corpus.idx"
+    index = f"{tmp_path}/{name}"
     rng = random.Random(4)
     docs = [Document(f"n{i}", "\n\n".join(news_article(rng))) for i in range(4)]
     with Deduplicator(index=index) as dedup:
@@ -324,8 +331,80 @@ def test_an_uncommitted_run_leaves_the_index_as_it_was(tmp_path: Path) -> None:
     dedup = Deduplicator(index=index)
     assert len(list(dedup.filter(docs[2:]))) == 2
     dedup.close()  # no commit: the two new documents vanish with the transaction
-    with IndexStore(index, Deduplicator().manifest()) as store:
+    with open_index(index, Deduplicator().manifest()) as store:
         assert len(store) == 2
+
+
+def test_an_index_converted_to_the_other_store_decides_the_same(tmp_path: Path) -> None:
+    """SQLite → Parquet → SQLite keeps every document, key and shingle set: a third run decides alike."""
+    dump1, dump2, copies = two_dumps(tmp_path)
+    sqlite_index = tmp_path / "corpus.idx"
+    first = run_cli(
+        "clean", str(dump1), "-o", str(tmp_path / "out1"), "--index", str(sqlite_index), "-q", *NO_QUALITY
+    )
+    assert first.returncode == 0, first.stderr
+    converted = run_cli("index", "convert", str(sqlite_index), f"{tmp_path}/corpus-index/")
+    assert converted.returncode == 0, converted.stderr
+    assert (
+        converted.stderr
+        == f"corpusclean: copied 8 documents from {sqlite_index} to {tmp_path}/corpus-index/\n"
+    )
+    assert convert_index(tmp_path / "corpus-index", tmp_path / "back.idx") == 8
+    stores = [sqlite_index, tmp_path / "corpus-index", tmp_path / "back.idx"]
+    with open_index(stores[0]) as a, open_index(stores[1]) as b, open_index(stores[2]) as c:
+        assert a.manifest == b.manifest == c.manifest
+        docs = [list(store.documents()) for store in (a, b, c)]
+    for one, other in itertools.combinations(docs, 2):
+        assert [(d.id, d.source, d.exact, sorted(d.keys)) for d in one] == [
+            (d.id, d.source, d.exact, sorted(d.keys)) for d in other
+        ]
+        for x, y in zip(one, other, strict=True):
+            assert np.array_equal(x.signature, y.signature) and np.array_equal(x.shingles, y.shingles)
+    ledgers = []
+    for number, store in enumerate(stores):
+        out = tmp_path / f"out2-{number}"
+        result = run_cli("clean", str(dump2), "-o", str(out), "--index", str(store), "-q", *NO_QUALITY)
+        assert result.returncode == 0, result.stderr
+        ledgers.append(read_jsonl(out / "dropped.jsonl"))
+    assert ledgers[0] == ledgers[1] == ledgers[2]
+    assert {d["id"]: d["duplicate_of"] for d in ledgers[0] if d["reason"] == "duplicate"} == copies
+    info = run_cli("index", "info", str(tmp_path / "corpus-index"))
+    assert info.returncode == 0 and "documents: 13; runs so far: 2" in info.stdout
+    refused = run_cli("index", "convert", str(sqlite_index), str(tmp_path / "corpus-index"))
+    assert refused.returncode == 1 and "already exists" in refused.stderr
+
+
+def test_parquet_index_errors_are_one_clear_line(tmp_path: Path, seeds_dir: Path) -> None:
+    """A directory that is not an index, other settings, in use: one line, exit 1, as for SQLite."""
+    out = str(tmp_path / "out")
+    stranger = tmp_path / "photos"
+    stranger.mkdir()
+    (stranger / "cover.jpg").write_bytes(b"\xff\xd8\xff")
+    result = run_cli("clean", str(seeds_dir), "-o", out, "--index", str(stranger), "-q")
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"corpusclean: error: {stranger}: not a corpusclean index (no manifest.json)\n",
+    )
+    index = tmp_path / "corpus-index"
+    assert run_cli("clean", str(seeds_dir), "-o", out, "--index", f"{index}/", "-q").returncode == 0
+    result = run_cli(
+        "clean", str(seeds_dir), "-o", out, "--index", str(index), "--dedup-num-perm", "64", "-q"
+    )
+    assert result.stderr == (
+        f"corpusclean: error: {index}: index was built with other settings: "
+        "num_perm is '128' in the index, '64' in this run\n"
+    )
+    with open_index(index, Deduplicator().manifest()):
+        result = run_cli("clean", str(seeds_dir), "-o", out, "--index", str(index), "-q")
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"corpusclean: error: {index}: index is in use by another process\n",
+    )
+    # An interrupted run's part files are never read: only runs.json says what is in the index.
+    (index / "run-00002").mkdir()
+    (index / "run-00002" / "part-00000.parquet").write_bytes(b"PAR1 cut short")
+    with open_index(index, Deduplicator().manifest()) as store:
+        assert len(store) == 5 and store.run == 2
 
 
 def test_index_errors_are_one_clear_line(tmp_path: Path, seeds_dir: Path) -> None:
@@ -355,14 +434,14 @@ def test_index_errors_are_one_clear_line(tmp_path: Path, seeds_dir: Path) -> Non
         f"corpusclean: error: {index}: index was built with other settings: "
         "num_perm is '128' in the index, '64' in this run\n"
     )
-    with IndexStore(index, Deduplicator().manifest()):
+    with open_index(index, Deduplicator().manifest()):
         result = run_cli("clean", str(seeds_dir), "-o", out, "--index", str(index), "-q")
     assert (result.returncode, result.stderr) == (
         1,
         f"corpusclean: error: {index}: index is in use by another process\n",
     )
-    with pytest.raises(IndexStoreError, match="in use"), IndexStore(index, Deduplicator().manifest()):
-        IndexStore(index, Deduplicator().manifest())
+    with pytest.raises(IndexStoreError, match="in use"), open_index(index, Deduplicator().manifest()):
+        open_index(index, Deduplicator().manifest())
 
 
 def test_output_is_identical_with_one_or_two_workers(tmp_path: Path) -> None:
