@@ -188,6 +188,7 @@ def _clean(args: argparse.Namespace) -> int:
         elif args.out != "-":
             written = Path(args.out) / output_name("documents", config.output)
             print(f"  wrote {written} and the ledger beside it", file=sys.stderr)
+        if args.out != "-":
             print(f"  report: {Path(args.out) / 'report.html'}", file=sys.stderr)
     for path in stats.inputs_missing:  # already made printable by the reader
         print(

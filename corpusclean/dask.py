@@ -55,15 +55,18 @@ from .index import StoredDoc, open_index
 from .io.readers import (
     InputItem,
     ReadError,
+    _relative,
     expand_inputs,
     missing_inputs,
     printable_path,
+    read_jsonl_slice,
     read_path,
     record_document,
 )
 from .io.writers import AtomicJsonlWriter, write_json_atomic
 from .pipeline import Cleaner, Outcome
 from .report import RunStats
+from .reporting import ReportCollector, write_report_html
 
 try:
     import dask
@@ -145,7 +148,11 @@ class DaskResult:
                 delayed(_write_partition)(part, number, str(out_dir), output.format, output.compress)
                 for number, part in enumerate(self.outcomes.to_delayed())
             ]
-            stats = _merge_stats(compute(*tasks))
+            written = compute(*tasks)
+        stats = _merge_stats(part_stats for part_stats, _ in written)
+        collector = ReportCollector()
+        for _, part_collector in written:  # in partition order: samples keep input order
+            collector.merge(part_collector)
         report = self._report(stats)
         report["config"] = self.config.to_dict()
         report["inputs"] = [printable_path(p) for p in inputs]
@@ -153,6 +160,7 @@ class DaskResult:
         if self.index is not None:
             # Only once the outputs are in place, as the local engine commits its index.
             report["index"] = {"path": str(self.index.path), "added": self.commit_index()}
+        write_report_html(out_dir, report, collector)
         write_json_atomic(out_dir / "report.json", report)  # last: its presence says the run completed
         return stats
 
@@ -336,8 +344,22 @@ class _PathGroup:
     entries: tuple[tuple[str, str | ReadError], ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _FileSlice:
+    """The lines of one large plain JSONL file that start in bytes [start, end): one partition."""
+
+    root: str
+    path: str
+    start: int
+    end: int
+    first_line: int = 1  # number of the slice's first line, from the newline counts
+
+
+_SPLITTABLE = (".jsonl", ".ndjson")  # plain text: a compressed stream cannot be entered mid-way
+
+
 def _sources(data: Any, config: Config) -> list[Any]:
-    """One picklable source per partition: a group of files, or a (delayed) pandas partition."""
+    """One picklable source per partition: a group of files, a slice of a large file, or a pandas partition."""
     if isinstance(data, dd.DataFrame):
         return list(data.to_delayed())
     if isinstance(data, pd.DataFrame):
@@ -347,13 +369,15 @@ def _sources(data: Any, config: Config) -> list[Any]:
     paths = [str(p) for p in data]
     if "-" in paths:
         raise ConfigError("--engine dask reads files; standard input (-) is for the local engine")
-    return list(_path_groups(paths, int(config.engine.partition_mb * 1_000_000)))
+    return _numbered(list(_path_groups(paths, int(config.engine.partition_mb * 1_000_000))))
 
 
-def _path_groups(paths: Sequence[str], partition_bytes: int) -> Iterator[_PathGroup]:
-    """Consecutive input files, grouped up to `partition_bytes` (listing only: no file is read here)."""
+def _path_groups(paths: Sequence[str], partition_bytes: int) -> Iterator[_PathGroup | _FileSlice]:
+    """Consecutive input files, grouped up to `partition_bytes`; a larger plain JSONL file is cut
+    into slices of `partition_bytes` (listing only: no file is read here)."""
     current: list[tuple[str, str | ReadError]] = []
     size = 0
+    sliced = False
     for root, path in expand_inputs(paths):
         if isinstance(path, ReadError) or path is None:
             current.append((root, path or ReadError(root, None, "standard input", kind="unreadable")))
@@ -362,16 +386,81 @@ def _path_groups(paths: Sequence[str], partition_bytes: int) -> Iterator[_PathGr
             nbytes = path.stat().st_size
         except OSError:
             nbytes = 0
+        if nbytes > partition_bytes and path.name.lower().endswith(_SPLITTABLE):
+            if current:
+                yield _PathGroup(tuple(current))
+                current, size = [], 0
+            for start in range(0, nbytes, max(1, partition_bytes)):
+                yield _FileSlice(root, str(path), start, min(start + partition_bytes, nbytes))
+            sliced = True
+            continue
         if current and size + nbytes > partition_bytes:
             yield _PathGroup(tuple(current))
             current, size = [], 0
         current.append((root, str(path)))
         size += nbytes
-    yield _PathGroup(tuple(current))
+    if current or not sliced:  # an empty input is one empty partition
+        yield _PathGroup(tuple(current))
+
+
+def _numbered(sources: list[Any]) -> list[Any]:
+    """Give each file slice the number of its first line: newlines counted per slice, on the workers.
+
+    Slice k starts after the first newline at or after byte `start - 1`, so its first line is
+    the newlines before `start - 1`, plus the one ending the skipped piece, plus one.
+    """
+    slices = [(i, s) for i, s in enumerate(sources) if isinstance(s, _FileSlice) and s.start > 0]
+    if not slices:
+        return sources
+    counts = compute(
+        *[
+            delayed(_count_newlines)(
+                s.path, s.start - 1 if s.start else 0, s.end - 1 if s.end < _size(s) else s.end
+            )
+            for s in sources
+            if isinstance(s, _FileSlice)
+        ]
+    )
+    numbered = list(sources)
+    before: dict[str, int] = {}
+    counted = iter(counts)
+    for position, source in enumerate(sources):
+        if not isinstance(source, _FileSlice):
+            continue
+        seen = before.get(source.path, 0)
+        if source.start > 0:
+            numbered[position] = _FileSlice(source.root, source.path, source.start, source.end, seen + 2)
+        before[source.path] = seen + next(counted)
+    return numbered
+
+
+def _size(source: _FileSlice) -> int:
+    return Path(source.path).stat().st_size
+
+
+def _count_newlines(path: str, start: int, end: int) -> int:
+    """Newlines in bytes [start, end) of a file, read in 1 MiB blocks."""
+    count = 0
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        left = end - start
+        while left > 0:
+            block = handle.read(min(left, 1 << 20))
+            if not block:
+                break
+            count += block.count(b"\n")
+            left -= len(block)
+    return count
 
 
 def _read_source(source: Any, number: int, config: Config) -> Iterator[InputItem]:
     """The records of one partition, in input order, ids made unique as the local reader does."""
+    if isinstance(source, _FileSlice):
+        relative = printable_path(_relative(source.root, Path(source.path)))
+        yield from read_jsonl_slice(
+            Path(source.path), relative, config.input, source.start, source.end, source.first_line
+        )
+        return
     if isinstance(source, _PathGroup):
         items: Iterable[InputItem] = itertools.chain.from_iterable(
             [path] if isinstance(path, ReadError) else read_path(root, Path(path), config.input)
@@ -1128,8 +1217,13 @@ def partition_file(kind: str, number: int, fmt: str, compress: bool) -> str:
     return f"{kind}-{number:05d}.jsonl" + (".gz" if compress else "")
 
 
-def _write_partition(part: pd.DataFrame, number: int, out_dir: str, fmt: str, compress: bool) -> RunStats:
-    """Write one partition's three files (atomically: a recomputed task rewrites them whole)."""
+def _write_partition(
+    part: pd.DataFrame, number: int, out_dir: str, fmt: str, compress: bool
+) -> tuple[RunStats, ReportCollector]:
+    """Write one partition's three files (atomically: a recomputed task rewrites them whole).
+
+    Returns the partition's counts and the report statistics of what it wrote, merged by the client.
+    """
     from .runner import dropped_record
 
     root = Path(out_dir)
@@ -1143,16 +1237,23 @@ def _write_partition(part: pd.DataFrame, number: int, out_dir: str, fmt: str, co
         return AtomicJsonlWriter(path, compress=compress and kind != "errors")
 
     stats = RunStats()
+    collector = ReportCollector().start_at(number << SEQ_BITS)
     with writer("documents") as documents, writer("dropped") as dropped, writer("errors") as errors:
         for result in part.outcome.tolist():
             if isinstance(result, ReadError):
-                errors.write(result.to_dict())
+                row = result.to_dict()
+                errors.write(row)
+                collector.add_error(row)
             elif result.kept:
-                documents.write(result.doc.to_dict())
+                record = result.doc.to_dict()
+                documents.write(record)
+                collector.add_kept(record)
             else:
-                dropped.write(dropped_record(result))
+                row = dropped_record(result)
+                dropped.write(row)
+                collector.add_dropped(row)
             stats.add(result)
-    return stats
+    return stats, collector
 
 
 def _merge_stats(parts: Iterable[RunStats]) -> RunStats:

@@ -27,6 +27,7 @@ from corpusclean import runner  # noqa: E402
 from corpusclean.config import Config  # noqa: E402
 from corpusclean.dedup import _UnionFind  # noqa: E402
 from corpusclean.index import open_index  # noqa: E402
+from corpusclean.reporting import rebuild_report  # noqa: E402
 from corpusclean.reporting.outputs import iter_records, output_file  # noqa: E402
 
 from strategies import planted_corpus  # noqa: E402
@@ -120,9 +121,12 @@ def test_cli_engine_dask_on_the_seeds_equals_the_local_run(seeds_dir: Path, tmp_
     explained = run_cli("explain", str(out), "001_d123fd011bf649b3", "--color", "never")
     assert explained.returncode == 0, explained.stderr
     assert "[-removed: repeat repeats" in explained.stdout
-    rebuilt = run_cli("report", str(out))
+    # The run wrote report.html from the workers' statistics; rebuilt from the files, it is the same page.
+    written = (out / "report.html").read_text(encoding="utf-8")
+    assert "001_d123fd011bf649b3" in written
+    rebuilt = run_cli("report", str(out), "-o", str(tmp_path / "rebuilt.html"))
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "001_d123fd011bf649b3" in (out / "report.html").read_text(encoding="utf-8")
+    assert (tmp_path / "rebuilt.html").read_text(encoding="utf-8") == written
 
 
 @pytest.mark.parametrize(("keep", "stories"), [("first", 800), ("longest", 60), ("none", 60)])
@@ -137,6 +141,34 @@ def test_planted_corpus_equals_the_local_run(client: Client, tmp_path: Path, kee
     report = assert_same_as_local([str(data)], config, tmp_path, out)
     assert report["dropped_by_reason"].get("duplicate", 0) > stories // 3
     assert report["dedup"]["clusters"] > stories // 4
+    # Statistics merged from the partitions draw the page that reading the files in order draws.
+    rebuilt = rebuild_report(out, tmp_path / "rebuilt.html")
+    assert rebuilt.read_text(encoding="utf-8") == (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_large_jsonl_file_is_read_in_slices_as_the_local_run_reads_it(
+    client: Client, tmp_path: Path
+) -> None:
+    """One dump file bigger than a partition: cut into byte slices, same records, line numbers and ids."""
+    records, _ = planted_corpus(seed=8, stories=50, copies=2)
+    lines = []
+    for number, record in enumerate(records):
+        if number % 7 == 0:
+            record = {"text": record["text"]}  # no id: named by its line number, which slices must know
+        lines.append(json.dumps(record, ensure_ascii=False))
+        if number % 11 == 0:
+            lines.append("")
+        if number % 13 == 0:
+            lines.append('{"id": "coupé", "text": "Le Conseil constitutionnel a val')  # a cut record
+    path = tmp_path / "dump.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = LIGHT.replace("engine", partition_mb=0.03)
+    result = cdask.clean([str(path)], config)
+    assert result.outcomes.npartitions >= path.stat().st_size // 30_000
+    out = tmp_path / "out"
+    result.write(out, [str(path)])
+    report = assert_same_as_local([str(path)], config, tmp_path, out)
+    assert report["errors"] == len(records[::13]) and report["dropped_by_reason"]["duplicate"] > 10
 
 
 def test_library_frames_are_lazy_dask_dataframes(client: Client) -> None:

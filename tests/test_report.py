@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -179,3 +180,32 @@ def test_document_view_puts_every_cut_back_in_place(text: str, cuts: list[tuple[
     pieces = document_pieces(record)
     assert "".join(p.text for p in pieces) == text
     assert [p.text for p in pieces if p.removal is not None] == [r.text for r in result.removed]
+
+
+def _fields(collector: ReportCollector) -> dict:
+    """What the page is drawn from (record numbering aside)."""
+    found = {k: v for k, v in vars(collector).items() if k not in ("_seen", "_edited")}
+    found["most_edited"] = collector.most_edited()
+    return found
+
+
+@given(cuts=st.lists(st.integers(min_value=0, max_value=10), max_size=4))
+def test_collectors_of_partitions_merge_into_the_whole_run(fixture_out: Path, cuts: list[int]) -> None:
+    """Feeding partitions to their own collectors, then merging in order, equals feeding one collector.
+
+    This is how the Dask engine builds report.html: one collector per partition, on the workers.
+    """
+    records = [("kept", r) for r in read_jsonl(fixture_out / "documents.jsonl")]
+    records += [("dropped", r) for r in read_jsonl(fixture_out / "dropped.jsonl")]
+    records += [("error", r) for r in read_jsonl(fixture_out / "errors.jsonl")]
+    whole = ReportCollector()
+    bounds = [0, *sorted(cuts), len(records)]
+    merged = ReportCollector()
+    for number, (start, end) in enumerate(itertools.pairwise(bounds)):
+        part = ReportCollector().start_at(number << 40)
+        for kind, record in records[start:end]:
+            for collector in (whole, part):
+                getattr(collector, f"add_{kind}")(record)
+        merged.merge(part)
+    assert _fields(merged) == _fields(whole)
+    assert merged.docs_in == len(records) == 10

@@ -425,7 +425,7 @@ def read_jsonl(path: Path, relative: str, config: InputConfig) -> Iterator[Input
         yield ReadError(relative, None, f"cannot read file: {error.strerror or error}", kind="unreadable")
         return
     with handle:
-        yield from read_jsonl_stream(handle, relative, Path(relative).name.split(".")[0], config)
+        yield from read_jsonl_stream(handle, relative, _stem(relative), config)
 
 
 def _open_compressed(path: Path) -> IO[bytes]:
@@ -492,30 +492,72 @@ def _stream_errors() -> tuple[type[BaseException], ...]:
     return (EOFError, OSError, ValueError, zlib.error, zstandard.ZstdError)
 
 
-def read_jsonl_stream(
-    handle: IO[bytes], relative: str, stem: str, config: InputConfig
+def read_jsonl_slice(
+    path: Path, relative: str, config: InputConfig, start: int, end: int, first_line: int
 ) -> Iterator[InputItem]:
-    """Parse JSONL from a binary stream, one record per line, numbering lines from 1.
+    """The records of a plain JSONL file whose lines start in bytes [start, end).
+
+    What a parallel engine reads for one partition of a large file: slices of one file
+    cut anywhere together read every line once, numbered as a whole-file read numbers
+    them (`first_line` is the number of the first line starting at or after `start`).
+    Problems of the whole file (binary, UTF-16) are reported by the slice at 0 only.
+    """
+    if start == 0:
+        with path.open("rb") as handle:
+            yield from read_jsonl_stream(handle, relative, _stem(relative), config, end=end)
+        return
+    with path.open("rb") as handle:
+        head = handle.read(8192)
+        if head.startswith(_UTF16_BOMS) or head.startswith(_BINARY_MAGIC) or b"\x00" in head:
+            return
+        handle.seek(start - 1)
+        handle.readline()  # the end of a line that started before `start` (or just its newline)
+        if handle.tell() >= end:
+            return
+        yield from read_jsonl_stream(
+            handle, relative, _stem(relative), config, first_line=first_line, end=end, check_head=False
+        )
+
+
+def _stem(relative: str) -> str:
+    return Path(relative).name.split(".")[0]
+
+
+def read_jsonl_stream(
+    handle: IO[bytes],
+    relative: str,
+    stem: str,
+    config: InputConfig,
+    *,
+    first_line: int = 1,
+    end: int | None = None,
+    check_head: bool = True,
+) -> Iterator[InputItem]:
+    """Parse JSONL from a binary stream, one record per line, numbering lines from `first_line`.
 
     A line is read with at most `max_bytes + 1` bytes in memory; a longer one is
     streamed past and becomes an `oversize` Document. Records before a truncated or
     corrupt stretch of a compressed stream are kept; the damage is one `ReadError`.
+    With `end` (a seekable plain file), lines starting at or after byte `end` are left.
     """
     damaged = _stream_errors()
     buffered: IO[bytes] = handle if hasattr(handle, "peek") else io.BufferedReader(handle)  # type: ignore[type-var]
-    line_number = 0
-    try:
-        head = buffered.peek(8192)[:8192]  # type: ignore[attr-defined]
-    except damaged as error:
-        yield ReadError(relative, 1, f"stream is truncated or corrupt: {error}", kind="truncated")
-        return
-    if head.startswith(_UTF16_BOMS):
-        yield ReadError(relative, None, "JSONL must be UTF-8; this file is UTF-16", kind="decode")
-        return
-    if head.startswith(_BINARY_MAGIC) or b"\x00" in head:
-        yield ReadError(relative, None, "binary file (not JSONL text): skipped", kind="binary")
-        return
+    line_number = first_line - 1
+    if check_head:
+        try:
+            head = buffered.peek(8192)[:8192]  # type: ignore[attr-defined]
+        except damaged as error:
+            yield ReadError(relative, 1, f"stream is truncated or corrupt: {error}", kind="truncated")
+            return
+        if head.startswith(_UTF16_BOMS):
+            yield ReadError(relative, None, "JSONL must be UTF-8; this file is UTF-16", kind="decode")
+            return
+        if head.startswith(_BINARY_MAGIC) or b"\x00" in head:
+            yield ReadError(relative, None, "binary file (not JSONL text): skipped", kind="binary")
+            return
     while True:
+        if end is not None and buffered.tell() >= end:
+            return
         try:
             raw = buffered.readline(config.max_bytes + 1)
         except damaged as error:

@@ -169,6 +169,73 @@ class ReportCollector:
         if len(self.error_sample) < ERROR_SAMPLE:
             self.error_sample.append(dict(row))
 
+    def merge(self, later: ReportCollector) -> None:
+        """Add the statistics of records that came after this collector's (a later partition).
+
+        Counts, histograms, the most-edited documents and the first records of each sample
+        come out as if one collector had seen both streams in order, provided `later` was
+        started with `start_at` above every position seen here (partition-ordered seqs). A
+        duplicate cluster first seen in `later` may be missing from the duplicate sample when
+        `later` filled its own sample with clusters seen here first.
+        """
+        known_clusters = set(self.cluster_members)
+        self.kept += later.kept
+        self.errors += later.errors
+        self.chars_in += later.chars_in
+        self.chars_out += later.chars_out
+        for mine, theirs in (
+            (self.dropped, later.dropped),
+            (self.chars_removed, later.chars_removed),
+            (self.spans_removed, later.spans_removed),
+            (self.rules, later.rules),
+            (self.languages_kept, later.languages_kept),
+            (self.languages_dropped, later.languages_dropped),
+            (self.learned_lines, later.learned_lines),
+        ):
+            mine.update(theirs)
+        for rule, reason in later.rule_reasons.items():
+            self.rule_reasons.setdefault(rule, reason)
+        self.learned_evidence.update(later.learned_evidence)
+        self.length_before = [a + b for a, b in zip(self.length_before, later.length_before, strict=True)]
+        self.length_after = [a + b for a, b in zip(self.length_after, later.length_after, strict=True)]
+        for name, row in later.sources.items():
+            if name not in self.sources and len(self.sources) >= MAX_SOURCES:
+                name = OTHER_SOURCE
+            mine_row = self.sources.setdefault(name, SourceRow())
+            mine_row.docs += row.docs
+            mine_row.kept += row.kept
+            mine_row.dropped += row.dropped
+            mine_row.duplicates += row.duplicates
+            mine_row.chars_in += row.chars_in
+            mine_row.chars_removed += row.chars_removed
+        for cluster, members in later.cluster_members.items():
+            if cluster in self.cluster_members or len(self.cluster_members) < MAX_CLUSTERS:
+                self.cluster_members[cluster] += members
+        for cluster, size in later.cluster_declared.items():
+            if cluster in self.cluster_declared or len(self.cluster_declared) < MAX_CLUSTERS:
+                self.cluster_declared[cluster] = size
+        for record in later.duplicate_sample:
+            cluster = str(record.get("cluster") or record.get("duplicate_of") or record.get("id"))
+            if cluster not in known_clusters and len(self.duplicate_sample) < DUPLICATE_SAMPLE:
+                self.duplicate_sample.append(record)
+        for reason, sample in later.dropped_sample.items():
+            mine_sample = self.dropped_sample.setdefault(reason, [])
+            mine_sample.extend(sample[: DROPPED_SAMPLE - len(mine_sample)])
+        self.error_sample.extend(later.error_sample[: ERROR_SAMPLE - len(self.error_sample)])
+        self._edited = heapq.nlargest(MOST_EDITED, self._edited + later._edited, key=lambda e: e[:2])
+        heapq.heapify(self._edited)
+        self._seen = max(self._seen, later._seen)
+        if len(self.learned_lines) > MAX_LINES:
+            keep = dict(self.learned_lines.most_common(MAX_LINES // 2))
+            self.learned_lines = Counter(keep)
+            self.learned_evidence = {k: v for k, v in self.learned_evidence.items() if k in keep}
+
+    def start_at(self, position: int) -> ReportCollector:
+        """Number the records this collector sees from `position` (a partition's first seq): ties
+        between equally edited documents then go to the earlier one across merged collectors."""
+        self._seen = position
+        return self
+
     @property
     def docs_in(self) -> int:
         """Every record seen: kept, dropped or an error."""
