@@ -28,6 +28,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from corpusclean.reporting.outputs import iter_records, output_file  # noqa: E402
 
 Result = dict[str, Any]
 
@@ -105,8 +108,12 @@ class UnionFind:
 # corpusclean -------------------------------------------------------------------------------------
 
 
-def corpusclean_cli(workers: int) -> Callable[[Path, Path, int], Result]:
-    """The full pipeline as users run it: `corpusclean clean` over the shards, `--workers N`."""
+def corpusclean_cli(workers: int, engine: str = "local") -> Callable[[Path, Path, int], Result]:
+    """The full pipeline as users run it: `corpusclean clean` over the shards, `--workers N`.
+
+    With `engine="dask"`: `--engine dask`, a loopback cluster of N single-threaded workers,
+    the shards cut into 64 MB partitions.
+    """
 
     def run(data: Path, work: Path, _: int) -> Result:
         ids, texts = load(data)
@@ -118,16 +125,14 @@ def corpusclean_cli(workers: int) -> Callable[[Path, Path, int], Result]:
             "clean",
             *map(str, sorted(data.glob("corpus-*.jsonl"))),
         ]
-        command += ["-o", str(out), "-q", "--workers", str(workers)]
+        command += ["-o", str(out), "-q", "--workers", str(workers), "--engine", engine]
         with Clock() as clock:
             subprocess.run(command, cwd=ROOT, check=True)
         position = {doc_id: number for number, doc_id in enumerate(ids)}
         labels = list(range(len(ids)))
-        with (out / "dropped.jsonl").open(encoding="utf-8") as dropped:
-            for line in dropped:
-                record = json.loads(line)
-                if record["reason"] == "duplicate":
-                    labels[position[record["id"]]] = position[record["cluster"]]
+        for record in iter_records(output_file(out, "dropped")):  # dropped.jsonl or dropped-NNNNN files
+            if record["reason"] == "duplicate":
+                labels[position[record["id"]]] = position[record["cluster"]]
         report = json.loads((out / "report.json").read_text(encoding="utf-8"))
         result = _result(clock, texts, labels)
         result["seconds_by_stage"] = report["seconds_by_stage"]
@@ -432,6 +437,7 @@ def _classifier() -> Callable[[str], object]:
 CONTENDERS: dict[str, tuple[str, str | None, Callable[[Path, Path, int], Result]]] = {
     "corpusclean full (1 worker)": ("pipeline", None, corpusclean_cli(1)),
     "corpusclean full (2 workers)": ("pipeline", None, corpusclean_cli(2)),
+    "corpusclean full dask (2 workers)": ("pipeline", None, corpusclean_cli(2, "dask")),
     "corpusclean dedup-only": ("dedup", None, corpusclean_dedup),
     "datasketch README": ("dedup", "corpusclean dedup-only", datasketch_readme),
     "datasketch batch": ("dedup", "corpusclean dedup-only", datasketch_batch("sha1")),
@@ -459,6 +465,7 @@ CONTENDERS: dict[str, tuple[str, str | None, Callable[[Path, Path, int], Result]
 
 # The module each contender needs; run.py skips (and says so) what is not installed.
 REQUIRES = {
+    "corpusclean full dask": "distributed",
     "datasketch": "datasketch",
     "rensa": "rensa",
     "datatrove": "datatrove",

@@ -19,6 +19,7 @@ from benchmarks.corpus import pair_scores, planted_news  # noqa: E402
 # One of each kind, a peer that may be missing (skipped and said so), the full pipeline by CLI.
 SMOKE = [
     "corpusclean full (1 worker)",
+    "corpusclean full dask (2 workers)",
     "corpusclean dedup-only",
     "datasketch batch",
     "rensa",
