@@ -14,8 +14,9 @@ One row per kept document: `doc` (its number, unique and increasing across runs)
 (the band keys and exact key, signed 64-bit). A run's files become part of the index only
 when `runs.json` (replaced atomically) lists them: an interrupted run leaves files nobody
 reads, removed when the next run of that number starts. Opening the index for the local
-engine holds its keys and signatures in memory (about 0.85 KB per document at the
-defaults); shingle sets are read from their file when a candidate needs them.
+engine holds its keys and signatures in memory from its first query (about 0.85 KB per
+document at the defaults); shingle sets are read from their file when a candidate needs
+them. The Dask engine never loads them in the client: its workers read the part files.
 """
 
 from __future__ import annotations
@@ -177,11 +178,15 @@ class ParquetIndex:
         return {str(k): str(v) for k, v in stored.items() if k != "layout"}
 
     def _load(self) -> None:
-        """Read the committed runs' keys and signatures into sorted arrays."""
+        """Read which runs are committed; keys and signatures are read on the first query."""
         self._runs: list[dict[str, Any]] = json.loads((self.path / "runs.json").read_text(encoding="utf-8"))[
             "runs"
         ]
         self.run = max((r["run"] for r in self._runs), default=0) + 1
+        self._loaded = False
+
+    def _load_memory(self) -> None:
+        """Read the committed runs' keys and signatures into sorted arrays (local lookups only)."""
         rows: list[NDArray[np.int64]] = []
         key_parts: list[NDArray[np.int64]] = []
         key_docs: list[NDArray[np.int64]] = []
@@ -209,6 +214,7 @@ class ParquetIndex:
         order = np.argsort(keys, kind="stable")
         self._keys, self._key_positions = keys[order], positions[order]
         self._shingle_cache: tuple[int, list[bytes | None]] | None = None
+        self._loaded = True
 
     @property
     def files(self) -> list[Path]:
@@ -219,11 +225,13 @@ class ParquetIndex:
         return sum(int(run["docs"]) for run in self._runs)
 
     def next_doc(self) -> int:
-        """The number the next added document gets."""
-        return int(self._rows[-1]) + 1 if len(self._rows) else 1
+        """The number the next added document gets (documents are numbered from 1 across runs)."""
+        return max((int(run["first"]) + int(run["docs"]) for run in self._runs), default=1)
 
     def query(self, keys: Sequence[int]) -> list[IndexedDoc]:
         """Documents of earlier runs sharing at least one band key (or the exact key) with `keys`."""
+        if not self._loaded:
+            self._load_memory()
         if not keys or not len(self._keys):
             return []
         wanted = np.array(to_signed(keys), dtype=np.int64)
@@ -239,6 +247,8 @@ class ParquetIndex:
 
     def shingles(self, row: int) -> NDArray[np.uint32] | None:
         """The stored shingle-hash set of one document (read from its part file, one file cached)."""
+        if not self._loaded:
+            self._load_memory()
         position = int(np.searchsorted(self._rows, row))
         if position >= len(self._rows) or self._rows[position] != row:
             return None
@@ -277,9 +287,11 @@ class ParquetIndex:
         return self.commit_files([part], added)
 
     def commit_files(self, parts: Sequence[Path], added: int) -> int:
-        """Commit part files written for this run (by `commit` or by workers); returns `added`."""
+        """Commit part files written for this run (by `commit` or by workers), their documents
+        numbered from `next_doc()`; returns `added`."""
         names = [str(Path(p).relative_to(self.path)) for p in parts]
-        runs = [*self._runs, {"run": self.run, "docs": added, "files": names}]
+        record = {"run": self.run, "first": self.next_doc(), "docs": added, "files": names}
+        runs = [*self._runs, record]
         _write_json(self.path / "runs.json", {"runs": runs})
         self._load()
         return added
