@@ -9,6 +9,7 @@ and `Config(dedup=DedupConfig(threshold=0.9))` build the same object.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 import types
 import typing
@@ -386,7 +387,14 @@ class EngineConfig:
         None, "Address of a running Dask scheduler (tcp://HOST:8786) for --engine dask.", cli="--scheduler"
     )
     partition_mb: float = option(
-        64.0, "Input megabytes per Dask partition: files are grouped up to this size (a larger file is one)."
+        64.0,
+        "Input megabytes per Dask partition: smaller files are grouped up to this size, a larger plain "
+        "JSONL file is cut into slices of it (a compressed one stays whole).",
+    )
+    memory_limit: str = option(
+        "auto",
+        "Memory per worker of the local Dask cluster (e.g. 4GB; auto: RAM / workers). Past 60 percent of it a "
+        "worker spills partitions to disk, so memory stays bounded whatever the corpus size.",
     )
 
     def __post_init__(self) -> None:
@@ -396,6 +404,12 @@ class EngineConfig:
             raise ValueError("--scheduler needs --engine dask")
         if self.partition_mb <= 0:
             raise ValueError(f"engine partition_mb must be positive, not {self.partition_mb}")
+        if self.memory_limit != "auto" and not re.fullmatch(
+            r"\d+(\.\d+)?\s*([kmgt]i?b|b)?", self.memory_limit.strip(), flags=re.IGNORECASE
+        ):
+            raise ValueError(
+                f"engine memory_limit must be auto or a size such as 4GB, not {self.memory_limit!r}"
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -328,6 +328,7 @@ def dask_client(config: Config) -> Iterator[Any]:
             dashboard_address="127.0.0.1:0",  # the status pages, on loopback and a free port
             scheduler_port=0,
             silence_logs=logging.ERROR,
+            memory_limit=config.engine.memory_limit,
         ) as cluster,
         Client(cluster) as client,
     ):

@@ -109,7 +109,7 @@ def test_cli_engine_dask_on_the_seeds_equals_the_local_run(seeds_dir: Path, tmp_
     out = tmp_path / "out"
     result = run_cli(
         "clean", str(seeds_dir), "-o", str(out), "--engine", "dask", "--workers", "2",
-        "--engine-partition-mb", "0.002", "-q",
+        "--engine-partition-mb", "0.002", "--engine-memory-limit", "1.5GB", "-q",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert len(list(out.glob("documents-*.jsonl"))) > 1  # one file per partition, written by the workers
@@ -234,6 +234,14 @@ def test_connected_components_equal_union_find_even_on_long_chains(client: Clien
     vertices = {v for edge in edges for v in edge}
     assert len(labels) == len(vertices)
     assert got == {v: union.find(v) for v in vertices}  # union by smaller root: the root is the minimum
+
+
+def test_a_bad_memory_limit_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("clean", "seeds", "-o", str(tmp_path / "out"), "--engine-memory-limit", "beaucoup")
+    assert (result.returncode, result.stderr) == (
+        2,
+        "corpusclean: error: engine memory_limit must be auto or a size such as 4GB, not 'beaucoup'\n",
+    )
 
 
 def test_scheduler_needs_the_dask_engine(tmp_path: Path) -> None:
