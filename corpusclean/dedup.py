@@ -318,9 +318,13 @@ class Deduplicator:
         exact_keys = (exact,) if self.config.exact else ()
         if words < max(self.config.min_words, 1):
             return DedupFeatures(exact, words, len(text), None, exact_keys)
-        hashes = np.unique(self.shingle_hashes(encoded))
-        signature = self.hasher.signature_of_hashes(hashes, distinct=True)
-        shingles = hashes if self.config.verify == "exact" else None
+        from . import _kernels
+
+        hashes = self.shingle_hashes(encoded)
+        # Exact verification needs the sorted distinct set; the signature does not (a
+        # minimum ignores repeats), so only "exact" pays for the sort.
+        shingles = _kernels.sorted_unique(hashes) if self.config.verify == "exact" else None
+        signature = self.hasher.signature_of_hashes(hashes if shingles is None else shingles)
         return DedupFeatures(
             exact, words, len(text), signature, self.band_keys(signature) + exact_keys, shingles
         )
@@ -333,18 +337,15 @@ class Deduplicator:
         slices of one buffer gives exactly the bytes datasketch would hash for
         `" ".join(words[i:i + k])`, without building a string per shingle.
         """
-        size = self.config.shingle_words
-        spaces = np.flatnonzero(np.frombuffer(folded, dtype=np.uint8) == 0x20)
-        count = len(spaces) + 1
-        if count <= size:
-            return np.array([self.hasher.hashfunc(folded)], dtype=np.uint32)
-        starts = np.concatenate(([0], spaces + 1))[: count - size + 1].tolist()
-        ends = np.concatenate((spaces, [len(folded)]))[size - 1 :].tolist()
+        from . import _kernels
+
+        data = np.frombuffer(folded, dtype=np.uint8)
+        starts, ends = _kernels.shingle_spans(data, self.config.shingle_words)
+        if self.config.hash == "xxh32":
+            return _kernels.xxh32_spans(data, starts, ends)
         view = memoryview(folded)
-        hashfunc = xxhash.xxh32_intdigest if self.config.hash == "xxh32" else self.hasher.hashfunc
-        # All in C iterators: slices, memoryview views and hashes, no Python frame per shingle.
-        pieces = map(view.__getitem__, map(slice, starts, ends))
-        return np.fromiter(map(hashfunc, pieces), dtype=np.uint32, count=len(starts))
+        pieces = map(view.__getitem__, map(slice, starts.tolist(), ends.tolist()))
+        return np.fromiter(map(self.hasher.hashfunc, pieces), dtype=np.uint32, count=len(starts))
 
     def band_keys(self, signature: Signature) -> tuple[int, ...]:
         """One 64-bit key per band: xxh3-64 of the band's rows, seeded by the band number."""
