@@ -155,17 +155,3 @@ def signatures(
     for row in range(rows):
         _minimum_into(out[row], hashes[bounds[row] : bounds[row + 1]], a, b)
     return out.astype(np.uint32)
-
-
-@njit(cache=True)
-def sorted_unique(values: NDArray[np.uint32]) -> NDArray[np.uint32]:  # pragma: no cover - compiled
-    """The distinct values, ascending (`numpy.unique` without its hashing pass)."""
-    ordered = np.sort(values)
-    if ordered.shape[0] == 0:
-        return ordered
-    keep = 1
-    for index in range(1, ordered.shape[0]):
-        if ordered[index] != ordered[keep - 1]:
-            ordered[keep] = ordered[index]
-            keep += 1
-    return ordered[:keep].copy()

@@ -498,11 +498,11 @@ def test_shingle_hashes_hash_each_joined_shingle(text: str, size: int, hash_name
 
 @given(st.lists(st.integers(0, 0xFFFFFFFF), max_size=300), st.integers(1, 50))
 def test_sorted_unique_equals_numpy_unique(values: list[int], spread: int) -> None:
-    """The compiled sort-and-dedupe gives `numpy.unique`'s result, repeats included."""
-    from corpusclean import _kernels
+    """The sort-and-compare-neighbours dedupe gives `numpy.unique`'s result, repeats included."""
+    from corpusclean.dedup import sorted_unique
 
     array = np.array(values + values[::spread], dtype=np.uint32)
-    assert np.array_equal(_kernels.sorted_unique(array), np.unique(array))
+    assert np.array_equal(sorted_unique(array), np.unique(array))
 
 
 def test_signature_of_no_hash_is_all_ones_as_in_datasketch() -> None:
