@@ -328,22 +328,8 @@ class Deduplicator:
         )
 
     def shingle_hashes(self, folded: bytes) -> NDArray[np.uint32]:
-        """32-bit hashes of the word shingles of a fingerprint text (UTF-8), in bulk.
-
-        The fingerprint text is words joined by single spaces, so shingle *i* is the byte
-        slice from the start of word *i* to the end of word *i + k − 1*: hashing memoryview
-        slices of one buffer gives exactly the bytes datasketch would hash for
-        `" ".join(words[i:i + k])`, without building a string per shingle.
-        """
-        from . import _kernels
-
-        data = np.frombuffer(folded, dtype=np.uint8)
-        starts, ends = _kernels.shingle_spans(data, self.config.shingle_words)
-        if self.config.hash == "xxh32":
-            return _kernels.xxh32_spans(data, starts, ends)
-        view = memoryview(folded)
-        pieces = map(view.__getitem__, map(slice, starts.tolist(), ends.tolist()))
-        return np.fromiter(map(self.hasher.hashfunc, pieces), dtype=np.uint32, count=len(starts))
+        """32-bit hashes of the word shingles of a fingerprint text (UTF-8), in bulk."""
+        return self.hasher.word_shingle_hashes(folded, self.config.shingle_words)
 
     def band_keys(self, signature: Signature) -> tuple[int, ...]:
         """One 64-bit key per band: xxh3-64 of the band's rows, seeded by the band number."""

@@ -79,6 +79,23 @@ class MinHasher:
         hashfunc = xxhash.xxh32_intdigest if self.hash_name == "xxh32" else self.hashfunc
         return np.fromiter(map(hashfunc, map(str.encode, items)), dtype=np.uint32)
 
+    def word_shingle_hashes(self, folded: bytes, size: int) -> NDArray[np.uint32]:
+        """32-bit hashes of the `size`-word shingles of words joined by single spaces (UTF-8), in order.
+
+        Shingle *i* is the byte slice from the start of word *i* to the end of word
+        *i + size − 1*: exactly the bytes datasketch would hash for `" ".join(words[i:i + size])`,
+        without building a string per shingle. Fewer words than `size` make one shingle of all.
+        """
+        from . import _kernels
+
+        data = np.frombuffer(folded, dtype=np.uint8)
+        starts, ends = _kernels.shingle_spans(data, size)
+        if self.hash_name == "xxh32":
+            return _kernels.xxh32_spans(data, starts, ends)
+        view = memoryview(folded)
+        pieces = map(view.__getitem__, map(slice, starts.tolist(), ends.tolist()))
+        return np.fromiter(map(self.hashfunc, pieces), dtype=np.uint32, count=len(starts))
+
     def signature_of_hashes(self, hashes: NDArray[np.uint32], *, distinct: bool = False) -> Signature:
         """The MinHash signature of a set given by its 32-bit hashes (repeats allowed).
 
@@ -101,10 +118,16 @@ class MinHasher:
         groups = [list(items) for items in sets]
         bounds = np.zeros(len(groups) + 1, dtype=np.int64)
         np.cumsum([len(group) for group in groups], out=bounds[1:])
+        return self.signatures_of_hashes(self.hash_shingles(chain.from_iterable(groups)), bounds)
+
+    def signatures_of_hashes(
+        self, hashes: NDArray[np.uint32], bounds: NDArray[np.int64]
+    ) -> NDArray[np.uint32]:
+        """One signature per set `hashes[bounds[i]:bounds[i + 1]]` (repeats allowed), one row each."""
         from . import _kernels
 
-        hashes = self.hash_shingles(chain.from_iterable(groups))
-        return _kernels.signatures(hashes, bounds, self._a64, self._b64)
+        hashes = np.ascontiguousarray(hashes, dtype=np.uint32)
+        return _kernels.signatures(hashes, np.ascontiguousarray(bounds, dtype=np.int64), self._a64, self._b64)
 
     def to_datasketch(self, signature: Signature) -> Any:
         """Wrap a signature as a `datasketch.MinHash` (for `MinHashLSH`, `LeanMinHash`)."""
