@@ -17,10 +17,11 @@ the copies, both in (near) linear time:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, chain
+from itertools import accumulate, chain, pairwise
 from typing import cast
 
 import numpy as np
@@ -43,20 +44,73 @@ _EXTEND_FACTOR = 0.6
 _MAX_SOURCES = 4
 # Anchor n-gram length for unaligned runs (words).
 _ANCHOR_WORDS = 5
+_WORD = re.compile(r"[^\W_]+")
 _WORD_SPLIT = re.compile(r"([^\W_]+)")
 # Closing punctuation that belongs to the last word of a removed run.
 _CLOSING = frozenset('.,;:!?…»"”’)]\u00a0\u202f')
 
 
-@dataclass(frozen=True, slots=True)
 class _Words:
-    """Fingerprint tokens of a text with the character range each came from."""
+    """Fingerprint tokens of a text with their blocks; each token's character range on demand.
 
-    tokens: list[str]
-    starts: list[int]
-    ends: list[int]
-    block_of: list[int]  # index of the block holding each token
-    block_first: list[int]  # first token index of each block (len(blocks) + 1 entries)
+    Character ranges matter only where a repeated run is reported, so a block is
+    scanned for them only when one of its tokens is asked for.
+    """
+
+    __slots__ = ("_blocks", "_counts", "_ranges", "_text", "_word_first", "block_first", "tokens")
+
+    def __init__(
+        self,
+        tokens: list[str],
+        block_first: list[int],
+        text: SegmentedText,
+        counts: list[int] | None = None,
+        word_first: list[int] | None = None,
+    ) -> None:
+        self.tokens = tokens
+        self.block_first = block_first  # first token index of each block (len(blocks) + 1 entries)
+        self._text = text.text
+        self._blocks = text.blocks
+        # When some word folds to other than one token: tokens per word, first word of each block.
+        self._counts = counts
+        self._word_first = word_first
+        self._ranges: dict[int, tuple[list[int], list[int]]] = {}
+
+    @property
+    def starts(self) -> list[int]:
+        """Where the word each token came from starts."""
+        return [start for block in range(len(self._blocks)) for start in self._block_ranges(block)[0]]
+
+    @property
+    def ends(self) -> list[int]:
+        """Where the word each token came from ends."""
+        return [end for block in range(len(self._blocks)) for end in self._block_ranges(block)[1]]
+
+    def block_of(self, token: int) -> int:
+        """Index of the block holding a token."""
+        return bisect.bisect_right(self.block_first, token) - 1
+
+    def span_of(self, token: int) -> tuple[int, int]:
+        """The characters of the word a token came from."""
+        block = self.block_of(token)
+        starts, ends = self._block_ranges(block)
+        index = token - self.block_first[block]
+        return starts[index], ends[index]
+
+    def _block_ranges(self, block: int) -> tuple[list[int], list[int]]:
+        ranges = self._ranges.get(block)
+        if ranges is None:
+            segment = self._blocks[block]
+            spans = [match.span() for match in _WORD.finditer(self._text, segment.start, segment.end)]
+            starts = [start for start, _ in spans]
+            ends = [end for _, end in spans]
+            if self._counts is not None and self._word_first is not None:
+                # A word folding to several tokens (or none): repeat its range.
+                counts = self._counts[self._word_first[block] : self._word_first[block + 1]]
+                starts = np.repeat(starts, counts).tolist()
+                ends = np.repeat(ends, counts).tolist()
+            ranges = self._ranges[block] = (starts, ends)
+        return ranges
 
 
 def optimal_bands(num_perm: int, threshold: float) -> tuple[int, int]:
@@ -293,12 +347,12 @@ class RepeatDetector:
     ) -> tuple[int, int, int, int]:
         """Widen a copy to its block's edges when only a few words (an edited fragment) are left out."""
         reach = self.max_gap_words + _ANCHOR_WORDS - 1
-        block_start = words.block_first[words.block_of[c_start]]
+        block_start = words.block_first[words.block_of(c_start)]
         lead = c_start - block_start
         if 0 < lead <= reach and not any(barrier[block_start:c_start]):
             c_start = block_start
             s_start = max(0, s_start - lead)
-        block_end = words.block_first[words.block_of[c_end - 1] + 1]
+        block_end = words.block_first[words.block_of(c_end - 1) + 1]
         tail = block_end - c_end
         if 0 < tail <= reach and not any(barrier[c_end:block_end]):
             c_end = block_end
@@ -377,12 +431,12 @@ def _words_of(text: SegmentedText) -> _Words:
     Each display word is fingerprinted on its own (the one fingerprint implementation),
     so every token maps back to the characters it came from.
     """
-    # Separators and words alternate in the split; running sums of their lengths give every
-    # word's range, all in C (no match object per word).
-    parts = _WORD_SPLIT.split(text.text)
-    words = parts[1::2]
-    offsets = list(accumulate(map(len, parts), initial=0))
-    starts, ends = offsets[1:-1:2], offsets[2::2]
+    # Every word lies inside a block (blocks are lines, or runs of them, and only
+    # whitespace lies between), so each block is scanned on its own and its token count
+    # is the length of its list: no offset per word is needed to assign blocks.
+    body = text.text
+    per_block = [_WORD.findall(body, block.start, block.end) for block in text.blocks]
+    words = list(chain.from_iterable(per_block))
     cached = list(map(_FOLDED.get, words))
     folded = (
         [tokens if tokens is not None else _fold_word(w) for tokens, w in zip(cached, words, strict=True)]
@@ -390,15 +444,13 @@ def _words_of(text: SegmentedText) -> _Words:
         else cast(list[tuple[str, ...]], cached)
     )
     tokens = list(chain.from_iterable(folded))
-    if len(tokens) != len(words):  # a word folding to several tokens (or none): repeat its range
-        counts = [len(tokens_of_word) for tokens_of_word in folded]
-        starts = np.repeat(starts, counts).tolist()
-        ends = np.repeat(ends, counts).tolist()
-    block_starts = [block.start for block in text.blocks]
-    block_of = np.maximum(np.searchsorted(block_starts, starts, side="right") - 1, 0)
-    block_first = np.zeros(len(block_starts) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(block_of, minlength=len(block_starts)), out=block_first[1:])
-    return _Words(tokens, starts, ends, block_of.tolist(), block_first.tolist())
+    sizes = list(map(len, per_block))
+    if len(tokens) == len(words):
+        return _Words(tokens, list(accumulate(sizes, initial=0)), text)
+    counts = list(map(len, folded))
+    word_first = list(accumulate(sizes, initial=0))
+    sizes = [sum(counts[a:b]) for a, b in pairwise(word_first)]
+    return _Words(tokens, list(accumulate(sizes, initial=0)), text, counts, word_first)
 
 
 # Fingerprint tokens of display words, shared by every document a process cleans: news
@@ -417,7 +469,7 @@ def _fold_word(word: str) -> tuple[str, ...]:
 
 def _char_range(text: str, words: _Words, first: int, end: int, *, copy: bool) -> tuple[int, int]:
     """Characters of tokens `[first, end)`; a copy also takes its closing punctuation and leading space."""
-    start, stop = words.starts[first], words.ends[end - 1]
+    start, stop = words.span_of(first)[0], words.span_of(end - 1)[1]
     if copy:
         while stop < len(text) and text[stop] in _CLOSING:
             stop += 1
