@@ -105,7 +105,108 @@ def _key(ids: Sequence[int], base: int) -> int:
 
 @functools.cache
 def _tables() -> _Tables:
-    """Load langdetect's profiles once per process (about half a second) into lookup arrays."""
+    """Load langdetect's profiles once per process into lookup arrays.
+
+    Building them from langdetect's JSON profiles takes about a second, paid by every
+    process that identifies a language (each CLI run, each test): the arrays are kept in
+    a cache file (see `_cache_path`) and only the log-probabilities are recomputed from
+    the stored probabilities, with the same operations, so the tables are identical.
+    """
+    path = _cache_path()
+    arrays = _read_cache(path) if path is not None else None
+    if arrays is None:
+        arrays = _profile_arrays()
+        if path is not None:
+            _write_cache(path, arrays)
+    probs = np.zeros((arrays["keys"].size, len(arrays["langs"])), dtype=np.float64)
+    probs[arrays["row_of"], arrays["gram_langs"]] = arrays["gram_probs"]
+    logprob = np.log(probs + _ALPHA / _BASE_FREQ)
+    slots = (arrays["slot_keys_a"], arrays["slot_rows_a"], arrays["slot_keys_b"], arrays["slot_rows_b"])
+    return _Tables(
+        tuple(arrays["langs"].tolist()),
+        str(arrays["alphabet"]),
+        arrays["char_id"],
+        arrays["upper"],
+        int(arrays["base"]),
+        arrays["keys"],
+        slots,
+        logprob,
+    )
+
+
+# Bump when `_profile_arrays` changes what it stores.
+_CACHE_FORMAT = "1"
+
+
+def _cache_path() -> str | None:
+    """Where the profile arrays are cached: `$CORPUSCLEAN_CACHE_DIR`, else the user cache directory.
+
+    The name carries langdetect's version and the profiles' names, sizes and times, so
+    another langdetect (or edited profiles) gets its own file. None when there is no home.
+    """
+    import hashlib
+    from importlib.metadata import version
+
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+
+    directory = os.environ.get("CORPUSCLEAN_CACHE_DIR")
+    if not directory:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        if base.startswith("~"):
+            return None
+        directory = os.path.join(base, "corpusclean")
+    stamp = hashlib.sha256(f"{_CACHE_FORMAT} {version('langdetect')} {np.__version__}".encode())
+    for entry in sorted(os.scandir(PROFILES_DIRECTORY), key=lambda entry: entry.name):
+        info = entry.stat()
+        stamp.update(f"{entry.name} {info.st_size} {info.st_mtime_ns}".encode())
+    return os.path.join(directory, f"langdetect-profiles-{stamp.hexdigest()[:16]}.npz")
+
+
+_CACHED_ARRAYS = frozenset(
+    [
+        "langs",
+        "alphabet",
+        "char_id",
+        "upper",
+        "base",
+        "keys",
+        "row_of",
+        "gram_langs",
+        "gram_probs",
+        "slot_keys_a",
+        "slot_rows_a",
+        "slot_keys_b",
+        "slot_rows_b",
+    ]
+)
+
+
+def _read_cache(path: str) -> dict[str, Any] | None:
+    import zipfile
+
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            arrays = {name: stored[name] for name in stored.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):  # absent, unreadable or cut: rebuild
+        return None
+    return arrays if set(arrays) == _CACHED_ARRAYS else None
+
+
+def _write_cache(path: str, arrays: Mapping[str, Any]) -> None:
+    import tempfile
+
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".npz.tmp")
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, **arrays)
+        os.replace(temporary, path)  # atomic: a concurrent reader sees the old file or the whole new one
+    except OSError:  # a read-only or full disk only costs the rebuild next time
+        return
+
+
+def _profile_arrays() -> dict[str, Any]:
+    """langdetect's profiles as plain arrays (what the cache file holds)."""
     import json
 
     from langdetect.detector_factory import PROFILES_DIRECTORY
@@ -142,12 +243,22 @@ def _tables() -> _Tables:
                 gram_langs.append(index)
                 gram_probs.append(count / n_words[len(gram) - 1])
     keys, row_of = np.unique(np.array(gram_keys, dtype=np.int64), return_inverse=True)
-    probs = np.zeros((keys.size, len(langs)), dtype=np.float64)
-    probs[row_of, np.array(gram_langs)] = gram_probs
-    logprob = np.log(probs + _ALPHA / _BASE_FREQ)
-    return _Tables(
-        langs, "? " + "".join(alphabet), char_id, upper, base, keys, _cuckoo(keys.tolist()), logprob
-    )
+    keys_a, rows_a, keys_b, rows_b = _cuckoo(keys.tolist())
+    return {
+        "langs": np.array(langs),
+        "alphabet": np.array("? " + "".join(alphabet)),
+        "char_id": char_id,
+        "upper": upper,
+        "base": np.array(base),
+        "keys": keys,
+        "row_of": row_of,
+        "gram_langs": np.array(gram_langs, dtype=np.int64),
+        "gram_probs": np.array(gram_probs, dtype=np.float64),
+        "slot_keys_a": keys_a,
+        "slot_rows_a": rows_a,
+        "slot_keys_b": keys_b,
+        "slot_rows_b": rows_b,
+    }
 
 
 # Cuckoo hashing (Pagh & Rodler, 2004): every key sits in one of two slots, so a lookup
