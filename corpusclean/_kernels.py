@@ -1,4 +1,4 @@
-"""Compiled MinHash kernels: xxHash32 of word shingles and the affine32 permutation minimum.
+"""Compiled kernels: xxHash32 of word shingles, the affine32 permutation minimum, langdetect n-grams.
 
 Per shingle, the Python-level path (a slice, a call into xxhash, an int object) costs
 about 200 ns and the numpy permutation allocates a shingles × num_perm matrix; these
@@ -155,3 +155,79 @@ def signatures(
     for row in range(rows):
         _minimum_into(out[row], hashes[bounds[row] : bounds[row + 1]], a, b)
     return out.astype(np.uint32)
+
+
+@njit(cache=True)
+def langdetect_grams(
+    codes: NDArray[np.uint32],
+    char_id: NDArray[np.uint16],
+    upper: NDArray[np.bool_],
+    astral_upper: NDArray[np.bool_],
+    base: int,
+) -> tuple[NDArray[np.int64], int]:  # pragma: no cover - compiled
+    """The 1-, 2- and 3-gram keys langdetect's NGram buffer emits over `codes`, and the letter count.
+
+    Mirrors langdetect: in a text mostly of non-Latin letters A-z is dropped; characters
+    map to compact ids (0 unknown, 1 separator) through `char_id`; runs of separators
+    collapse to one and the stream starts after a separator; a capital right after a
+    capital emits nothing (acronyms); an n-gram holding an unknown character is dropped.
+    `astral_upper` says, in order, whether each code point beyond the BMP is upper case.
+    """
+    latin = 0
+    non_latin = 0
+    for code in codes:
+        if 0x41 <= code <= 0x7A:
+            latin += 1
+        elif code >= 0x300:
+            non_latin += 1
+    drop_latin = latin * 2 < non_latin
+    ids = np.empty(codes.shape[0] + 1, np.int64)
+    caps = np.empty(codes.shape[0] + 1, np.bool_)
+    ids[0] = 1
+    caps[0] = False
+    size = 1
+    previous_space = True  # the stream starts after a separator
+    astral = 0
+    letters = 0
+    for code in codes:
+        if drop_latin and 0x41 <= code <= 0x7A:
+            continue
+        if code <= 0xFFFF:
+            ident = np.int64(char_id[code])
+            capital = upper[code]
+        else:
+            ident = np.int64(0)
+            capital = astral_upper[astral]
+            astral += 1
+        if ident == 1:
+            if previous_space:
+                continue
+            previous_space = True
+        else:
+            previous_space = False
+            if ident > 1:
+                letters += 1
+        ids[size] = ident
+        caps[size] = capital
+        size += 1
+    grams = np.empty(3 * size, np.int64)
+    count = 0
+    for at in range(1, size):  # 1-grams and 2-grams
+        current = ids[at]
+        if current == 0 or (caps[at] and caps[at - 1]):
+            continue
+        if current > 1:
+            grams[count] = current
+            count += 1
+        if ids[at - 1] != 0:
+            grams[count] = ids[at - 1] * base + current
+            count += 1
+    for at in range(2, size):  # 3-grams
+        current = ids[at]
+        if current == 0 or (caps[at] and caps[at - 1]):
+            continue
+        middle = ids[at - 1]
+        if ids[at - 2] != 0 and middle != 0 and middle != 1:
+            grams[count] = (ids[at - 2] * base + middle) * base + current
+            count += 1
+    return grams[:count].copy(), letters

@@ -419,41 +419,20 @@ class FastLangId:
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
         if codes.size == 0:
             return None
-        # langdetect's cleaning_text: in a text mostly of non-Latin letters, drop A-z
-        # (its check against the "Latin Extended Additional" block compares a block id
-        # with a name and is never true, so every code point from U+0300 counts).
-        latin = np.count_nonzero((codes >= 0x41) & (codes <= 0x7A))
-        if latin * 2 < np.count_nonzero(codes >= 0x300):
-            codes = codes[(codes < 0x41) | (codes > 0x7A)]
-        bmp = np.minimum(codes, 0xFFFF)
-        ids = np.where(codes <= 0xFFFF, tables.char_id[bmp], _UNKNOWN).astype(np.int64)
-        upper = tables.upper[bmp] & (codes <= 0xFFFF)
-        astral = codes > 0xFFFF
-        if astral.any():  # no profile has them, but a capital like 𝐀 still starts an acronym
-            upper[astral] = [chr(code).isupper() for code in codes[astral].tolist()]
-        # Runs of separators collapse to one, and the stream starts after a separator,
-        # exactly as langdetect's NGram buffer behaves.
-        space = ids == _SPACE
-        keep = ~(space & np.concatenate(([True], space[:-1])))
-        ids = np.concatenate(([_SPACE], ids[keep]))
-        upper = np.concatenate(([False], upper[keep]))
-        letters = int(np.count_nonzero(ids > _SPACE))
+        # langdetect's cleaning_text and NGram buffer, in one compiled pass (see
+        # `_kernels.langdetect_grams`). Its check against the "Latin Extended Additional"
+        # block compares a block id with a name and is never true, so every code point
+        # from U+0300 counts as non-Latin.
+        from . import _kernels  # numba loads on first use, not on `import corpusclean`
+
+        astral = codes[codes > 0xFFFF]
+        # No profile has code points beyond the BMP, but a capital like 𝐀 still starts an acronym.
+        astral_upper = np.array([chr(code).isupper() for code in astral.tolist()], dtype=np.bool_)
+        grams, letters = _kernels.langdetect_grams(
+            codes, tables.char_id, tables.upper, astral_upper, tables.base
+        )
         if letters < self.min_letters:
             return None
-
-        base = tables.base
-        cur = ids[1:]
-        prev = ids[:-1]
-        # NGram.capitalword: a capital right after a capital emits nothing (acronyms).
-        # A character no profile knows spoils every n-gram it is in; dropping those here
-        # also keeps a 2-gram key from ever equalling a 1-gram key, and so on.
-        known = ids != _UNKNOWN
-        emit = ~(upper[1:] & upper[:-1]) & known[1:]
-        one = cur[emit & (cur > _SPACE)]
-        two = (prev * base + cur)[emit & known[:-1]]
-        emit3 = emit[1:] & known[:-2] & known[1:-1] & (prev[1:] != _SPACE)
-        three = ((ids[:-2] * base + ids[1:-1]) * base + ids[2:])[emit3]
-        grams = np.concatenate((one, two, three))
         # Count each distinct n-gram once (a news article has ~7,000 n-grams but ~1,100
         # distinct ones), look up only those; `scores` weighs their rows by the counts
         # with einsum, in float64 and without BLAS, so no thread count can change a sum.

@@ -107,7 +107,7 @@ def test_langdetect_backend_is_langdetect_seeded_with_zero() -> None:
 
 @given(st.one_of(multilingual_text(), st.text(max_size=80)))
 def test_ngrams_are_exactly_the_ones_langdetect_samples_from(text: str) -> None:
-    """Vectorized extraction finds the same n-gram multiset as langdetect's own Detector (any text)."""
+    """Compiled extraction finds the same n-gram multiset as langdetect's own Detector (any text)."""
     detector = _langdetect_factory().create()
     detector.set_max_text_length(10**9)
     detector.append(text)
