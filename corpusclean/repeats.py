@@ -18,6 +18,7 @@ the copies, both in (near) linear time:
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -396,8 +397,11 @@ class _Shingles:
         self.words = words
         self.size = size
         tokens = words.tokens
-        index = {token: number for number, token in enumerate(dict.fromkeys(tokens))}
-        self.ids = np.fromiter(map(index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        # A token's id is the position of its first occurrence: one C-level pass.
+        first: dict[str, int] = {}
+        self.ids = np.fromiter(
+            map(first.setdefault, tokens, itertools.count()), dtype=np.int64, count=len(tokens)
+        )
         self._grams: list[int] = _window_ids(self.ids, size)[0].tolist()
 
     def set_of(self, start: int, end: int) -> frozenset[object]:
