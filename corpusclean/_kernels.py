@@ -231,3 +231,42 @@ def langdetect_grams(
             grams[count] = (ids[at - 2] * base + middle) * base + current
             count += 1
     return grams[:count].copy(), letters
+
+
+@njit(cache=True)
+def _same_window(tokens: NDArray[np.int64], first: int, second: int, size: int) -> bool:  # pragma: no cover
+    # A loop, not `all(...)` over a generator: numba compiles loops, not generator expressions.
+    for offset in range(size):  # noqa: SIM110
+        if tokens[first + offset] != tokens[second + offset]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def extend_match(
+    tokens: NDArray[np.int64], source: int, copy: int, gap: int, size: int
+) -> tuple[int, int]:  # pragma: no cover - compiled
+    """Grow a match of `tokens[source:]` with `tokens[copy:]` forward across small edits.
+
+    Equal tokens extend both ends; at a difference, the match resumes where `size`
+    tokens agree again after skipping at most `gap` tokens on each side (the fewest
+    skipped first; the source never runs into the copy). Returns (source end, copy end).
+    """
+    total = tokens.shape[0]
+    s_end, c_end = source, copy
+    while True:
+        while c_end < total and s_end < copy and tokens[s_end] == tokens[c_end]:
+            s_end += 1
+            c_end += 1
+        resumed = False
+        for skipped in range(1, 2 * gap + 1):
+            for c_skip in range(max(0, skipped - gap), min(skipped, gap) + 1):
+                s_at, c_at = s_end + skipped - c_skip, c_end + c_skip
+                if c_at + size <= total and s_at + size <= copy and _same_window(tokens, s_at, c_at, size):
+                    s_end, c_end = s_at, c_at
+                    resumed = True
+                    break
+            if resumed:
+                break
+        if not resumed:
+            return s_end, c_end

@@ -298,13 +298,12 @@ class RepeatDetector:
         # A window is an anchor when the same words start at least `size` words earlier
         # (non-overlapping); scanning left to right, its source is that earliest start.
         anchors = np.flatnonzero(earliest <= np.arange(len(windows)) - size).tolist()
-        token_list: list[int] = tokens.tolist()
         position = 0
         for anchor in anchors:
             if anchor < position:
                 continue
             position = anchor
-            run = self._extend(token_list, int(earliest[anchor]), position)
+            run = self._extend(tokens, int(earliest[anchor]), position)
             if run is None:
                 continue
             run = self._snap(words, barrier, *run)
@@ -318,32 +317,14 @@ class RepeatDetector:
                 )
             position = c_end  # a near-copy too different as a whole is kept whole, not cut up
 
-    def _extend(self, tokens: Sequence[int], source: int, copy: int) -> tuple[int, int, int, int] | None:
+    def _extend(self, tokens: NDArray[np.int64], source: int, copy: int) -> tuple[int, int, int, int] | None:
         """Grow an anchor hit forward across small edits: (source start, end, copy start, end)."""
-        size, total = _ANCHOR_WORDS, len(tokens)
-        s_end, c_end = source, copy
-        while True:
-            while c_end < total and s_end < copy and tokens[s_end] == tokens[c_end]:
-                s_end += 1
-                c_end += 1
-            resumed = self._resync(tokens, s_end, c_end, copy)
-            if resumed is None:
-                break
-            s_end, c_end = resumed
-        if c_end - copy < size:
+        from . import _kernels
+
+        s_end, c_end = _kernels.extend_match(tokens, source, copy, self.max_gap_words, _ANCHOR_WORDS)
+        if c_end - copy < _ANCHOR_WORDS:
             return None
         return source, s_end, copy, c_end
-
-    def _resync(self, tokens: Sequence[int], s_end: int, c_end: int, copy: int) -> tuple[int, int] | None:
-        """Where source and copy match again after an edit of at most `max_gap_words` words each."""
-        size, gap, total = _ANCHOR_WORDS, self.max_gap_words, len(tokens)
-        for skipped in range(1, 2 * gap + 1):  # the fewest skipped words first
-            for c_skip in range(max(0, skipped - gap), min(skipped, gap) + 1):
-                s_at, c_at = s_end + skipped - c_skip, c_end + c_skip
-                fits = c_at + size <= total and s_at + size <= copy
-                if fits and tokens[s_at : s_at + size] == tokens[c_at : c_at + size]:
-                    return s_at, c_at
-        return None
 
     def _snap(
         self, words: _Words, barrier: Sequence[bool], s_start: int, s_end: int, c_start: int, c_end: int
