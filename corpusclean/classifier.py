@@ -12,6 +12,7 @@ evidence, so `corpusclean explain` shows why it went.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -55,6 +56,8 @@ _LINK_HINTS = (
     ".be",
     ".ch",
 )
+_LINK_HINT = re.compile("|".join(map(re.escape, _LINK_HINTS)))
+_FIRST_CHAR = operator.itemgetter(slice(0, 1))
 # Interface words of news sites: share, subscription, cookie and comment prompts, tag
 # lists. A cue alone does not remove a line; it shifts the verdict on short and
 # isolated lines, where navigation lives.
@@ -187,7 +190,7 @@ def _stopword_masks() -> dict[str, int]:
 def document_stopwords(words: Sequence[str], sample: int = 120) -> tuple[str, frozenset[str]]:
     """The language whose stop words cover most of the first `sample` words, and that list."""
     masks = _stopword_masks()
-    per_mask = Counter(masks.get(word, 0) for word in words[:sample])
+    per_mask = Counter(map(masks.get, words[:sample], itertools.repeat(0)))
     hits = [0] * len(STOPWORD_LANGUAGES)
     for mask, count in per_mask.items():
         bit = 0
@@ -246,15 +249,18 @@ def line_features(line: str, stopwords: frozenset[str], tokens: list[str] | None
     cue = False
     # Interface prompts, menus and titles are short: the finer features only matter there.
     if len(line) < _CUE_MAX_CHARS:
-        cue = not _CUE_WORDS.isdisjoint(tokens) or any(p in _CUE_PAIRS for p in itertools.pairwise(tokens))
+        cue = not _CUE_WORDS.isdisjoint(tokens) or not _CUE_PAIRS.isdisjoint(itertools.pairwise(tokens))
     if len(line) < _TITLE_MAX_CHARS:
-        titled = sum(1 for w in line.split() if w[:1].isupper() and w.lower() not in stopwords)
+        # Words starting with a capital that are not stop words, with C-level iterators only.
+        spaced = line.split()
+        capitalized = list(itertools.compress(spaced, map(str.isupper, map(_FIRST_CHAR, spaced))))
+        titled = len(capitalized) - sum(map(stopwords.__contains__, map(str.lower, capitalized)))
         digits = sum(map(line.count, "0123456789"))
     if _SEPARATOR_HINT.search(line):
         separators = len(_SEPARATOR.findall(line))
         if "«" in line:
             separators = max(separators - line.count("»"), 0)  # French quotes, not a breadcrumb
-    if any(hint in line for hint in _LINK_HINTS):
+    if _LINK_HINT.search(line):
         links = len(_URL.findall(line))
     content_words = words - stops
     return LineFeatures(

@@ -105,7 +105,108 @@ def _key(ids: Sequence[int], base: int) -> int:
 
 @functools.cache
 def _tables() -> _Tables:
-    """Load langdetect's profiles once per process (about half a second) into lookup arrays."""
+    """Load langdetect's profiles once per process into lookup arrays.
+
+    Building them from langdetect's JSON profiles takes about a second, paid by every
+    process that identifies a language (each CLI run, each test): the arrays are kept in
+    a cache file (see `_cache_path`) and only the log-probabilities are recomputed from
+    the stored probabilities, with the same operations, so the tables are identical.
+    """
+    path = _cache_path()
+    arrays = _read_cache(path) if path is not None else None
+    if arrays is None:
+        arrays = _profile_arrays()
+        if path is not None:
+            _write_cache(path, arrays)
+    probs = np.zeros((arrays["keys"].size, len(arrays["langs"])), dtype=np.float64)
+    probs[arrays["row_of"], arrays["gram_langs"]] = arrays["gram_probs"]
+    logprob = np.log(probs + _ALPHA / _BASE_FREQ)
+    slots = (arrays["slot_keys_a"], arrays["slot_rows_a"], arrays["slot_keys_b"], arrays["slot_rows_b"])
+    return _Tables(
+        tuple(arrays["langs"].tolist()),
+        str(arrays["alphabet"]),
+        arrays["char_id"],
+        arrays["upper"],
+        int(arrays["base"]),
+        arrays["keys"],
+        slots,
+        logprob,
+    )
+
+
+# Bump when `_profile_arrays` changes what it stores.
+_CACHE_FORMAT = "1"
+
+
+def _cache_path() -> str | None:
+    """Where the profile arrays are cached: `$CORPUSCLEAN_CACHE_DIR`, else the user cache directory.
+
+    The name carries langdetect's version and the profiles' names, sizes and times, so
+    another langdetect (or edited profiles) gets its own file. None when there is no home.
+    """
+    import hashlib
+    from importlib.metadata import version
+
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+
+    directory = os.environ.get("CORPUSCLEAN_CACHE_DIR")
+    if not directory:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        if base.startswith("~"):
+            return None
+        directory = os.path.join(base, "corpusclean")
+    stamp = hashlib.sha256(f"{_CACHE_FORMAT} {version('langdetect')} {np.__version__}".encode())
+    for entry in sorted(os.scandir(PROFILES_DIRECTORY), key=lambda entry: entry.name):
+        info = entry.stat()
+        stamp.update(f"{entry.name} {info.st_size} {info.st_mtime_ns}".encode())
+    return os.path.join(directory, f"langdetect-profiles-{stamp.hexdigest()[:16]}.npz")
+
+
+_CACHED_ARRAYS = frozenset(
+    [
+        "langs",
+        "alphabet",
+        "char_id",
+        "upper",
+        "base",
+        "keys",
+        "row_of",
+        "gram_langs",
+        "gram_probs",
+        "slot_keys_a",
+        "slot_rows_a",
+        "slot_keys_b",
+        "slot_rows_b",
+    ]
+)
+
+
+def _read_cache(path: str) -> dict[str, Any] | None:
+    import zipfile
+
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            arrays = {name: stored[name] for name in stored.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):  # absent, unreadable or cut: rebuild
+        return None
+    return arrays if set(arrays) == _CACHED_ARRAYS else None
+
+
+def _write_cache(path: str, arrays: Mapping[str, Any]) -> None:
+    import tempfile
+
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".npz.tmp")
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, **arrays)
+        os.replace(temporary, path)  # atomic: a concurrent reader sees the old file or the whole new one
+    except OSError:  # a read-only or full disk only costs the rebuild next time
+        return
+
+
+def _profile_arrays() -> dict[str, Any]:
+    """langdetect's profiles as plain arrays (what the cache file holds)."""
     import json
 
     from langdetect.detector_factory import PROFILES_DIRECTORY
@@ -142,12 +243,22 @@ def _tables() -> _Tables:
                 gram_langs.append(index)
                 gram_probs.append(count / n_words[len(gram) - 1])
     keys, row_of = np.unique(np.array(gram_keys, dtype=np.int64), return_inverse=True)
-    probs = np.zeros((keys.size, len(langs)), dtype=np.float64)
-    probs[row_of, np.array(gram_langs)] = gram_probs
-    logprob = np.log(probs + _ALPHA / _BASE_FREQ)
-    return _Tables(
-        langs, "? " + "".join(alphabet), char_id, upper, base, keys, _cuckoo(keys.tolist()), logprob
-    )
+    keys_a, rows_a, keys_b, rows_b = _cuckoo(keys.tolist())
+    return {
+        "langs": np.array(langs),
+        "alphabet": np.array("? " + "".join(alphabet)),
+        "char_id": char_id,
+        "upper": upper,
+        "base": np.array(base),
+        "keys": keys,
+        "row_of": row_of,
+        "gram_langs": np.array(gram_langs, dtype=np.int64),
+        "gram_probs": np.array(gram_probs, dtype=np.float64),
+        "slot_keys_a": keys_a,
+        "slot_rows_a": rows_a,
+        "slot_keys_b": keys_b,
+        "slot_rows_b": rows_b,
+    }
 
 
 # Cuckoo hashing (Pagh & Rodler, 2004): every key sits in one of two slots, so a lookup
@@ -308,41 +419,20 @@ class FastLangId:
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
         if codes.size == 0:
             return None
-        # langdetect's cleaning_text: in a text mostly of non-Latin letters, drop A-z
-        # (its check against the "Latin Extended Additional" block compares a block id
-        # with a name and is never true, so every code point from U+0300 counts).
-        latin = np.count_nonzero((codes >= 0x41) & (codes <= 0x7A))
-        if latin * 2 < np.count_nonzero(codes >= 0x300):
-            codes = codes[(codes < 0x41) | (codes > 0x7A)]
-        bmp = np.minimum(codes, 0xFFFF)
-        ids = np.where(codes <= 0xFFFF, tables.char_id[bmp], _UNKNOWN).astype(np.int64)
-        upper = tables.upper[bmp] & (codes <= 0xFFFF)
-        astral = codes > 0xFFFF
-        if astral.any():  # no profile has them, but a capital like 𝐀 still starts an acronym
-            upper[astral] = [chr(code).isupper() for code in codes[astral].tolist()]
-        # Runs of separators collapse to one, and the stream starts after a separator,
-        # exactly as langdetect's NGram buffer behaves.
-        space = ids == _SPACE
-        keep = ~(space & np.concatenate(([True], space[:-1])))
-        ids = np.concatenate(([_SPACE], ids[keep]))
-        upper = np.concatenate(([False], upper[keep]))
-        letters = int(np.count_nonzero(ids > _SPACE))
+        # langdetect's cleaning_text and NGram buffer, in one compiled pass (see
+        # `_kernels.langdetect_grams`). Its check against the "Latin Extended Additional"
+        # block compares a block id with a name and is never true, so every code point
+        # from U+0300 counts as non-Latin.
+        from . import _kernels  # numba loads on first use, not on `import corpusclean`
+
+        astral = codes[codes > 0xFFFF]
+        # No profile has code points beyond the BMP, but a capital like 𝐀 still starts an acronym.
+        astral_upper = np.array([chr(code).isupper() for code in astral.tolist()], dtype=np.bool_)
+        grams, letters = _kernels.langdetect_grams(
+            codes, tables.char_id, tables.upper, astral_upper, tables.base
+        )
         if letters < self.min_letters:
             return None
-
-        base = tables.base
-        cur = ids[1:]
-        prev = ids[:-1]
-        # NGram.capitalword: a capital right after a capital emits nothing (acronyms).
-        # A character no profile knows spoils every n-gram it is in; dropping those here
-        # also keeps a 2-gram key from ever equalling a 1-gram key, and so on.
-        known = ids != _UNKNOWN
-        emit = ~(upper[1:] & upper[:-1]) & known[1:]
-        one = cur[emit & (cur > _SPACE)]
-        two = (prev * base + cur)[emit & known[:-1]]
-        emit3 = emit[1:] & known[:-2] & known[1:-1] & (prev[1:] != _SPACE)
-        three = ((ids[:-2] * base + ids[1:-1]) * base + ids[2:])[emit3]
-        grams = np.concatenate((one, two, three))
         # Count each distinct n-gram once (a news article has ~7,000 n-grams but ~1,100
         # distinct ones), look up only those; `scores` weighs their rows by the counts
         # with einsum, in float64 and without BLAS, so no thread count can change a sum.

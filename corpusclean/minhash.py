@@ -1,4 +1,4 @@
-"""MinHash signatures over word shingles, vectorized, bit-identical to datasketch 2.x.
+"""MinHash signatures over word shingles, compiled, bit-identical to datasketch 2.x.
 
 The permutation scheme is datasketch 2.0's ``affine32``: each 32-bit shingle hash is
 pre-mixed with the MurmurHash3 finalizer, then permuted as ``a * h + b mod 2**32`` with
@@ -21,8 +21,6 @@ import xxhash
 from numpy.typing import NDArray
 
 SCHEME = "affine32"
-_MAX_HASH = np.uint32(0xFFFFFFFF)
-_FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
 
 Signature = NDArray[np.uint32]
 
@@ -38,15 +36,6 @@ def sha1_32(data: bytes) -> int:
 
 
 HASH_FUNCTIONS = {"xxh32": xxh32, "sha1": sha1_32}
-
-
-def _fmix32(values: NDArray[np.uint32]) -> NDArray[np.uint32]:
-    s1, m1, s2, m2 = _FMIX
-    values = values ^ (values >> s1)
-    values = values * m1
-    values = values ^ (values >> s2)
-    values = values * m2
-    return values ^ (values >> s1)
 
 
 def shingles(tokens: Sequence[str], size: int) -> list[str]:
@@ -65,6 +54,8 @@ class MinHasher:
     hash_name: str = "xxh32"
     _a: NDArray[np.uint32] = field(init=False, repr=False, compare=False)
     _b: NDArray[np.uint32] = field(init=False, repr=False, compare=False)
+    _a64: NDArray[np.uint64] = field(init=False, repr=False, compare=False)
+    _b64: NDArray[np.uint64] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.hash_name not in HASH_FUNCTIONS:
@@ -74,6 +65,8 @@ class MinHasher:
         b = generator.randint(0, 1 << 32, self.num_perm, dtype=np.uint32)
         object.__setattr__(self, "_a", a)
         object.__setattr__(self, "_b", b)
+        object.__setattr__(self, "_a64", a.astype(np.uint64))
+        object.__setattr__(self, "_b64", b.astype(np.uint64))
 
     @property
     def hashfunc(self) -> Any:
@@ -86,14 +79,32 @@ class MinHasher:
         hashfunc = xxhash.xxh32_intdigest if self.hash_name == "xxh32" else self.hashfunc
         return np.fromiter(map(hashfunc, map(str.encode, items)), dtype=np.uint32)
 
+    def word_shingle_hashes(self, folded: bytes, size: int) -> NDArray[np.uint32]:
+        """32-bit hashes of the `size`-word shingles of words joined by single spaces (UTF-8), in order.
+
+        Shingle *i* is the byte slice from the start of word *i* to the end of word
+        *i + size − 1*: exactly the bytes datasketch would hash for `" ".join(words[i:i + size])`,
+        without building a string per shingle. Fewer words than `size` make one shingle of all.
+        """
+        from . import _kernels
+
+        data = np.frombuffer(folded, dtype=np.uint8)
+        starts, ends = _kernels.shingle_spans(data, size)
+        if self.hash_name == "xxh32":
+            return _kernels.xxh32_spans(data, starts, ends)
+        view = memoryview(folded)
+        pieces = map(view.__getitem__, map(slice, starts.tolist(), ends.tolist()))
+        return np.fromiter(map(self.hashfunc, pieces), dtype=np.uint32, count=len(starts))
+
     def signature_of_hashes(self, hashes: NDArray[np.uint32], *, distinct: bool = False) -> Signature:
-        """The MinHash signature of a set given by its 32-bit hashes (`distinct`: already unique)."""
-        if hashes.size == 0:
-            return np.full(self.num_perm, _MAX_HASH, dtype=np.uint32)
-        mixed = _fmix32(hashes if distinct else np.unique(hashes))[:, np.newaxis]
-        with np.errstate(over="ignore"):
-            permuted = mixed * self._a + self._b
-        return np.asarray(permuted.min(axis=0), dtype=np.uint32)
+        """The MinHash signature of a set given by its 32-bit hashes (repeats allowed).
+
+        `distinct` is accepted for callers that know their hashes are unique; a minimum is
+        unchanged by repeated values, so it makes no difference.
+        """
+        from . import _kernels
+
+        return _kernels.signature(np.ascontiguousarray(hashes, dtype=np.uint32), self._a64, self._b64)
 
     def signature(self, items: Iterable[str]) -> Signature:
         """The MinHash signature of a set of shingles."""
@@ -102,19 +113,21 @@ class MinHasher:
     def signatures(self, sets: Sequence[Iterable[str]]) -> NDArray[np.uint32]:
         """Signatures of many shingle sets at once, one row each, equal to `signature` of each set.
 
-        One hashing pass and one permutation over all shingles, then a minimum per set
-        (`minimum.reduceat`): far fewer numpy calls than a signature per set. A minimum is
-        unchanged by repeated values, so no de-duplication is needed.
+        One hashing pass over all shingles, then one compiled loop over the sets.
         """
         groups = [list(items) for items in sets]
-        counts = [len(group) for group in groups]
-        if not groups or 0 in counts:  # reduceat cannot express an empty set
-            return np.stack([self.signature(group) for group in groups]).reshape(-1, self.num_perm)
-        mixed = _fmix32(self.hash_shingles(chain.from_iterable(groups)))[:, np.newaxis]
-        with np.errstate(over="ignore"):
-            permuted = mixed * self._a + self._b
-        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        return np.asarray(np.minimum.reduceat(permuted, starts, axis=0), dtype=np.uint32)
+        bounds = np.zeros(len(groups) + 1, dtype=np.int64)
+        np.cumsum([len(group) for group in groups], out=bounds[1:])
+        return self.signatures_of_hashes(self.hash_shingles(chain.from_iterable(groups)), bounds)
+
+    def signatures_of_hashes(
+        self, hashes: NDArray[np.uint32], bounds: NDArray[np.int64]
+    ) -> NDArray[np.uint32]:
+        """One signature per set `hashes[bounds[i]:bounds[i + 1]]` (repeats allowed), one row each."""
+        from . import _kernels
+
+        hashes = np.ascontiguousarray(hashes, dtype=np.uint32)
+        return _kernels.signatures(hashes, np.ascontiguousarray(bounds, dtype=np.int64), self._a64, self._b64)
 
     def to_datasketch(self, signature: Signature) -> Any:
         """Wrap a signature as a `datasketch.MinHash` (for `MinHashLSH`, `LeanMinHash`)."""

@@ -362,13 +362,30 @@ def _supplementary_separator(match: re.Match[str]) -> str:
     return " " if _is_separator(match.group()) else match.group()
 
 
+# The last text `_words` folded and its words: the pipeline measures the repetition
+# signals and computes dedup features of the same clean text, one after the other, and
+# both start from these words. One entry, replaced as a whole (safe under threads).
+_LAST_WORDS: tuple[str, bool, tuple[str, ...]] = ("", False, ())
+
+
 def _words(text: str, strip_accents: bool) -> list[str]:
     """The fingerprint's words: NFKC, casefold, digits to 0, split on every separator.
 
     The common case is a handful of C-speed passes (str.replace, bytes.translate);
     a text holding a rarer separator, an emoji or a non-ASCII digit also takes a
-    regex pass.
+    regex pass. The words of the last text are remembered (see `_LAST_WORDS`).
     """
+    global _LAST_WORDS
+    last_text, last_strip, last_words = _LAST_WORDS
+    if last_strip is strip_accents and last_text == text:
+        return list(last_words)
+    words = _fold_words(text, strip_accents)
+    if len(text) > 200:  # short texts (single words, lines) are cheap: keep the document's entry
+        _LAST_WORDS = (text, strip_accents, tuple(words))
+    return words
+
+
+def _fold_words(text: str, strip_accents: bool) -> list[str]:
     ascii_table, rare, separators, marks = _folding()
     text = text.casefold()
     if not text.isascii():

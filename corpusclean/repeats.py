@@ -17,13 +17,16 @@ the copies, both in (near) linear time:
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, chain
+from itertools import accumulate, chain, pairwise
 from typing import cast
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .config import RepeatsConfig
 from .document import Reason, Span
@@ -42,20 +45,75 @@ _EXTEND_FACTOR = 0.6
 _MAX_SOURCES = 4
 # Anchor n-gram length for unaligned runs (words).
 _ANCHOR_WORDS = 5
+_WORD = re.compile(r"[^\W_]+")
 _WORD_SPLIT = re.compile(r"([^\W_]+)")
 # Closing punctuation that belongs to the last word of a removed run.
 _CLOSING = frozenset('.,;:!?…»"”’)]\u00a0\u202f')
 
 
-@dataclass(frozen=True, slots=True)
 class _Words:
-    """Fingerprint tokens of a text with the character range each came from."""
+    """Fingerprint tokens of a text with their blocks; each token's character range on demand.
 
-    tokens: list[str]
-    starts: list[int]
-    ends: list[int]
-    block_of: list[int]  # index of the block holding each token
-    block_first: list[int]  # first token index of each block (len(blocks) + 1 entries)
+    Character ranges matter only where a repeated run is reported, so a block is
+    scanned for them only when one of its tokens is asked for.
+    """
+
+    __slots__ = ("_blocks", "_counts", "_ranges", "_text", "_word_first", "block_first", "tokens")
+
+    def __init__(
+        self,
+        tokens: list[str],
+        block_first: list[int],
+        text: SegmentedText,
+        counts: list[int] | None = None,
+        word_first: list[int] | None = None,
+    ) -> None:
+        self.tokens = tokens
+        self.block_first = block_first  # first token index of each block (len(blocks) + 1 entries)
+        self._text = text.text
+        self._blocks = text.blocks
+        # When some word folds to other than one token: tokens per word, first word of each block.
+        self._counts = counts
+        self._word_first = word_first
+        self._ranges: dict[int, tuple[list[int], list[int]]] = {}
+
+    @property
+    def starts(self) -> list[int]:
+        """Where the word each token came from starts."""
+        return [start for block in range(len(self._blocks)) for start in self._block_ranges(block)[0]]
+
+    @property
+    def ends(self) -> list[int]:
+        """Where the word each token came from ends."""
+        return [end for block in range(len(self._blocks)) for end in self._block_ranges(block)[1]]
+
+    def block_of(self, token: int) -> int:
+        """Index of the block holding a token."""
+        return bisect.bisect_right(self.block_first, token) - 1
+
+    def span_of(self, token: int) -> tuple[int, int]:
+        """The characters of the word a token came from."""
+        block = self.block_of(token)
+        starts, ends = self._block_ranges(block)
+        index = token - self.block_first[block]
+        return starts[index], ends[index]
+
+    def _block_ranges(self, block: int) -> tuple[list[int], list[int]]:
+        ranges = self._ranges.get(block)
+        if ranges is None:
+            segment = self._blocks[block]
+            # Separators and words alternate in the split; running sums of their lengths give
+            # every word's range, all in C (no match object per word).
+            parts = _WORD_SPLIT.split(self._text[segment.start : segment.end])
+            offsets = list(accumulate(map(len, parts), initial=segment.start))
+            starts, ends = offsets[1:-1:2], offsets[2::2]
+            if self._counts is not None and self._word_first is not None:
+                # A word folding to several tokens (or none): repeat its range.
+                counts = self._counts[self._word_first[block] : self._word_first[block + 1]]
+                starts = np.repeat(starts, counts).tolist()
+                ends = np.repeat(ends, counts).tolist()
+            ranges = self._ranges[block] = (starts, ends)
+        return ranges
 
 
 def optimal_bands(num_perm: int, threshold: float) -> tuple[int, int]:
@@ -113,9 +171,10 @@ class RepeatDetector:
     def detect(self, text: SegmentedText) -> Iterator[Span]:
         """One span per later copy: a whole block, or an unaligned run of words."""
         words = _words_of(text)
+        grams = _Shingles(words, self.shingle_words)
         blocks = text.blocks
         barrier = [False] * len(words.tokens)
-        for copy, source, similarity in self._repeated_blocks(words, len(blocks)):
+        for copy, source, similarity in self._repeated_blocks(words, grams, len(blocks)):
             for index in range(words.block_first[copy], words.block_first[copy + 1]):
                 barrier[index] = True
             evidence = {
@@ -123,18 +182,20 @@ class RepeatDetector:
                 "similarity": similarity,
             }
             yield Span(blocks[copy].start, blocks[copy].end, Reason.REPEAT, rule=self.name, evidence=evidence)
-        for (c_start, c_end), (s_start, s_end), similarity in self._repeated_runs(text.text, words, barrier):
+        runs = self._repeated_runs(text.text, words, grams, barrier)
+        for (c_start, c_end), (s_start, s_end), similarity in runs:
             evidence = {"repeat_of": (s_start, s_end), "similarity": similarity}
             yield Span(c_start, c_end, Reason.REPEAT, rule=self.name, evidence=evidence)
 
     # -- pass 1: blocks -------------------------------------------------------------------
 
-    def _repeated_blocks(self, words: _Words, count: int) -> list[tuple[int, int, float]]:
+    def _repeated_blocks(self, words: _Words, grams: _Shingles, count: int) -> list[tuple[int, int, float]]:
         """(copy block, first-copy block, exact Jaccard) for every block inside a repeated run."""
-        block_tokens = [words.tokens[words.block_first[b] : words.block_first[b + 1]] for b in range(count)]
-        sets = [frozenset(shingles(tokens, self.shingle_words)) for tokens in block_tokens]
+        first = words.block_first
+        block_tokens = [words.tokens[first[b] : first[b + 1]] for b in range(count)]
+        sets = [grams.set_of(first[b], first[b + 1]) for b in range(count)]
         long_blocks = [b for b in range(count) if len(block_tokens[b]) >= self.min_block_words]
-        sources = self._verified_sources(long_blocks, sets)
+        sources = self._verified_sources(long_blocks, sets, grams, first)
 
         root: dict[int, int] = {}  # copy block -> block of the first copy
         similarity: dict[int, float] = {}
@@ -155,13 +216,12 @@ class RepeatDetector:
         return out
 
     def _verified_sources(
-        self, blocks: Sequence[int], sets: Sequence[frozenset[str]]
+        self, blocks: Sequence[int], sets: Sequence[frozenset[object]], grams: _Shingles, first: Sequence[int]
     ) -> dict[int, list[int]]:
         """For each long block, the earlier long blocks it matches (LSH candidates, exact Jaccard)."""
         if len(blocks) < 2:
             return {}
-        hasher = self._hasher
-        signatures = hasher.signatures([sets[b] for b in blocks])
+        signatures = self._hasher.signatures_of_hashes(*grams.hashes_of(self._hasher, blocks, first))
         bands, rows = self._bands
         # Each band's rows as one bytes key per block, cut by numpy in one go (a void view).
         band_keys = (
@@ -188,7 +248,7 @@ class RepeatDetector:
         origin: int,
         seed: int,
         block_tokens: Sequence[Sequence[str]],
-        sets: Sequence[frozenset[str]],
+        sets: Sequence[frozenset[object]],
         taken: dict[int, int],
         count: int,
     ) -> tuple[list[int], list[int]] | None:
@@ -224,22 +284,17 @@ class RepeatDetector:
     # -- pass 2: unaligned runs -------------------------------------------------------------
 
     def _repeated_runs(
-        self, text: str, words: _Words, barrier: list[bool]
+        self, text: str, words: _Words, grams: _Shingles, barrier: list[bool]
     ) -> Iterator[tuple[tuple[int, int], tuple[int, int], float]]:
         """Word runs repeated earlier in the text: (copy range, first-copy range, exact Jaccard)."""
-        tokens: list[object] = list(words.tokens)
+        tokens = grams.ids.copy()
         if True in barrier:  # a blocked token equals nothing, so no run crosses an already removed block
-            tokens = [
-                (index,) if blocked else token
-                for index, (token, blocked) in enumerate(zip(words.tokens, barrier, strict=True))
-            ]
+            blocked = np.flatnonzero(barrier)
+            tokens[blocked] = -1 - blocked
         size = _ANCHOR_WORDS
-        windows = list(
-            zip(*(tokens[i:] for i in range(size)), strict=False)
-        )  # window i: tokens[i : i + size]
-        # The earliest start of each window's words (later duplicates overwrite in reverse).
-        first = dict(zip(reversed(windows), range(len(windows) - 1, -1, -1), strict=True))
-        earliest = np.fromiter(map(first.__getitem__, windows), dtype=np.int64, count=len(windows))
+        # Window i (tokens[i : i + size]) as an exact dense id; the earliest start of its words.
+        windows, first = _window_ids(tokens, size)
+        earliest = first[windows]
         # A window is an anchor when the same words start at least `size` words earlier
         # (non-overlapping); scanning left to right, its source is that earliest start.
         anchors = np.flatnonzero(earliest <= np.arange(len(windows)) - size).tolist()
@@ -251,12 +306,9 @@ class RepeatDetector:
             run = self._extend(tokens, int(earliest[anchor]), position)
             if run is None:
                 continue
-            run = self._snap(words, tokens, *run)
+            run = self._snap(words, barrier, *run)
             s_start, s_end, c_start, c_end = run
-            similarity = jaccard(
-                set(shingles(words.tokens[s_start:s_end], self.shingle_words)),
-                set(shingles(words.tokens[c_start:c_end], self.shingle_words)),
-            )
+            similarity = jaccard(grams.set_of(s_start, s_end), grams.set_of(c_start, c_end))
             if c_end - c_start >= self.min_run_words and similarity >= self.threshold:
                 yield (
                     _char_range(text, words, c_start, c_end, copy=True),
@@ -265,49 +317,99 @@ class RepeatDetector:
                 )
             position = c_end  # a near-copy too different as a whole is kept whole, not cut up
 
-    def _extend(self, tokens: Sequence[object], source: int, copy: int) -> tuple[int, int, int, int] | None:
+    def _extend(self, tokens: NDArray[np.int64], source: int, copy: int) -> tuple[int, int, int, int] | None:
         """Grow an anchor hit forward across small edits: (source start, end, copy start, end)."""
-        size, total = _ANCHOR_WORDS, len(tokens)
-        s_end, c_end = source, copy
-        while True:
-            while c_end < total and s_end < copy and tokens[s_end] == tokens[c_end]:
-                s_end += 1
-                c_end += 1
-            resumed = self._resync(tokens, s_end, c_end, copy)
-            if resumed is None:
-                break
-            s_end, c_end = resumed
-        if c_end - copy < size:
+        from . import _kernels
+
+        s_end, c_end = _kernels.extend_match(tokens, source, copy, self.max_gap_words, _ANCHOR_WORDS)
+        if c_end - copy < _ANCHOR_WORDS:
             return None
         return source, s_end, copy, c_end
 
-    def _resync(self, tokens: Sequence[object], s_end: int, c_end: int, copy: int) -> tuple[int, int] | None:
-        """Where source and copy match again after an edit of at most `max_gap_words` words each."""
-        size, gap, total = _ANCHOR_WORDS, self.max_gap_words, len(tokens)
-        for skipped in range(1, 2 * gap + 1):  # the fewest skipped words first
-            for c_skip in range(max(0, skipped - gap), min(skipped, gap) + 1):
-                s_at, c_at = s_end + skipped - c_skip, c_end + c_skip
-                fits = c_at + size <= total and s_at + size <= copy
-                if fits and tokens[s_at : s_at + size] == tokens[c_at : c_at + size]:
-                    return s_at, c_at
-        return None
-
     def _snap(
-        self, words: _Words, tokens: Sequence[object], s_start: int, s_end: int, c_start: int, c_end: int
+        self, words: _Words, barrier: Sequence[bool], s_start: int, s_end: int, c_start: int, c_end: int
     ) -> tuple[int, int, int, int]:
         """Widen a copy to its block's edges when only a few words (an edited fragment) are left out."""
         reach = self.max_gap_words + _ANCHOR_WORDS - 1
-        block_start = words.block_first[words.block_of[c_start]]
+        block_start = words.block_first[words.block_of(c_start)]
         lead = c_start - block_start
-        if 0 < lead <= reach and all(isinstance(t, str) for t in tokens[block_start:c_start]):
+        if 0 < lead <= reach and not any(barrier[block_start:c_start]):
             c_start = block_start
             s_start = max(0, s_start - lead)
-        block_end = words.block_first[words.block_of[c_end - 1] + 1]
+        block_end = words.block_first[words.block_of(c_end - 1) + 1]
         tail = block_end - c_end
-        if 0 < tail <= reach and all(isinstance(t, str) for t in tokens[c_end:block_end]):
+        if 0 < tail <= reach and not any(barrier[c_end:block_end]):
             c_end = block_end
             s_end = min(s_end + tail, c_start)
         return s_start, s_end, c_start, c_end
+
+
+def _window_ids(ids: NDArray[np.int64], width: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Dense ids of the windows ids[i : i + width] (equal windows, equal ids) and each id's first window.
+
+    Token ids are packed into one int64 key per window, renumbered densely whenever the
+    next token would overflow it: exact (no hashing, so no false matches), usually one sort.
+    Ids may be negative (blocked tokens).
+    """
+    count = len(ids) - width + 1
+    if count <= 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    shifted = ids - ids.min()
+    radix = int(shifted.max()) + 1
+    keys, span = shifted[:count], radix
+    for offset in range(1, width):
+        if span * radix >= 1 << 63:
+            keys = np.unique(keys, return_inverse=True)[1]
+            span = int(keys.max()) + 1
+        keys, span = keys * radix + shifted[offset : offset + count], span * radix
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return inverse.astype(np.int64, copy=False), first.astype(np.int64, copy=False)
+
+
+class _Shingles:
+    """The word shingles of one document, as exact integer ids and (on demand) 32-bit hashes.
+
+    Shingle *i* is tokens[i : i + size]. Equal shingles have equal ids, so Jaccard on id
+    sets equals Jaccard on the shingle strings; a range shorter than `size` tokens is one
+    shingle of all its tokens, kept as their tuple (never equal to a full-size shingle).
+    """
+
+    def __init__(self, words: _Words, size: int) -> None:
+        self.words = words
+        self.size = size
+        tokens = words.tokens
+        # A token's id is the position of its first occurrence: one C-level pass.
+        first: dict[str, int] = {}
+        self.ids = np.fromiter(
+            map(first.setdefault, tokens, itertools.count()), dtype=np.int64, count=len(tokens)
+        )
+        self._grams: list[int] = _window_ids(self.ids, size)[0].tolist()
+
+    def set_of(self, start: int, end: int) -> frozenset[object]:
+        """The shingles of tokens [start, end)."""
+        if end - start >= self.size:
+            return frozenset(self._grams[start : end - self.size + 1])
+        return frozenset((tuple(self.words.tokens[start:end]),)) if end > start else frozenset()
+
+    def hashes_of(
+        self, hasher: MinHasher, blocks: Sequence[int], first: Sequence[int]
+    ) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
+        """Shingle hashes of each block's tokens, concatenated, with the bounds of each block's run.
+
+        Hashed as `MinHasher.signature` would hash the shingle strings, so LSH finds the same pairs.
+        """
+        tokens = self.words.tokens
+        everything = hasher.word_shingle_hashes(" ".join(tokens).encode("utf-8"), self.size)
+        pieces = []
+        for block in blocks:
+            start, end = first[block], first[block + 1]
+            if end - start >= self.size:
+                pieces.append(everything[start : end - self.size + 1])
+            else:
+                pieces.append(hasher.hash_shingles(shingles(tokens[start:end], self.size)))
+        bounds = np.zeros(len(pieces) + 1, dtype=np.int64)
+        np.cumsum([len(piece) for piece in pieces], out=bounds[1:])
+        return np.concatenate(pieces), bounds
 
 
 def _words_of(text: SegmentedText) -> _Words:
@@ -316,12 +418,12 @@ def _words_of(text: SegmentedText) -> _Words:
     Each display word is fingerprinted on its own (the one fingerprint implementation),
     so every token maps back to the characters it came from.
     """
-    # Separators and words alternate in the split; running sums of their lengths give every
-    # word's range, all in C (no match object per word).
-    parts = _WORD_SPLIT.split(text.text)
-    words = parts[1::2]
-    offsets = list(accumulate(map(len, parts), initial=0))
-    starts, ends = offsets[1:-1:2], offsets[2::2]
+    # Every word lies inside a block (blocks are lines, or runs of them, and only
+    # whitespace lies between), so each block is scanned on its own and its token count
+    # is the length of its list: no offset per word is needed to assign blocks.
+    body = text.text
+    per_block = [_WORD.findall(body, block.start, block.end) for block in text.blocks]
+    words = list(chain.from_iterable(per_block))
     cached = list(map(_FOLDED.get, words))
     folded = (
         [tokens if tokens is not None else _fold_word(w) for tokens, w in zip(cached, words, strict=True)]
@@ -329,15 +431,13 @@ def _words_of(text: SegmentedText) -> _Words:
         else cast(list[tuple[str, ...]], cached)
     )
     tokens = list(chain.from_iterable(folded))
-    if len(tokens) != len(words):  # a word folding to several tokens (or none): repeat its range
-        counts = [len(tokens_of_word) for tokens_of_word in folded]
-        starts = np.repeat(starts, counts).tolist()
-        ends = np.repeat(ends, counts).tolist()
-    block_starts = [block.start for block in text.blocks]
-    block_of = np.maximum(np.searchsorted(block_starts, starts, side="right") - 1, 0)
-    block_first = np.zeros(len(block_starts) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(block_of, minlength=len(block_starts)), out=block_first[1:])
-    return _Words(tokens, starts, ends, block_of.tolist(), block_first.tolist())
+    sizes = list(map(len, per_block))
+    if len(tokens) == len(words):
+        return _Words(tokens, list(accumulate(sizes, initial=0)), text)
+    counts = list(map(len, folded))
+    word_first = list(accumulate(sizes, initial=0))
+    sizes = [sum(counts[a:b]) for a, b in pairwise(word_first)]
+    return _Words(tokens, list(accumulate(sizes, initial=0)), text, counts, word_first)
 
 
 # Fingerprint tokens of display words, shared by every document a process cleans: news
@@ -356,7 +456,7 @@ def _fold_word(word: str) -> tuple[str, ...]:
 
 def _char_range(text: str, words: _Words, first: int, end: int, *, copy: bool) -> tuple[int, int]:
     """Characters of tokens `[first, end)`; a copy also takes its closing punctuation and leading space."""
-    start, stop = words.starts[first], words.ends[end - 1]
+    start, stop = words.span_of(first)[0], words.span_of(end - 1)[1]
     if copy:
         while stop < len(text) and text[stop] in _CLOSING:
             stop += 1

@@ -9,6 +9,7 @@ that lost its copy is not dropped for a repetition it no longer has.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -52,12 +53,12 @@ def repetition_signals(text: str) -> dict[str, float]:
         if grams.size == 0:  # no n-gram repeated at the last size, so none longer can: all zero
             signals[name] = 0.0
             continue
-        grams = _extend_grams(grams, ids, size)
+        grams, counts = _extend_grams(grams, ids, size)
         if size in TOP_NGRAM_SIZES:
-            signals[name] = _top_ngram_fraction(grams, lengths, size, word_chars)
+            signals[name] = _top_ngram_fraction(grams, counts, lengths, size, word_chars)
         else:
-            signals[name] = _duplicate_ngram_fraction(grams, lengths, size, word_chars)
-        if grams.size and grams.max() == grams.size - 1:  # dense ids: every n-gram distinct
+            signals[name] = _duplicate_ngram_fraction(grams, counts, lengths, size, word_chars)
+        if counts.size == grams.size:  # every n-gram distinct
             grams = grams[:0]
     return {name: round(value, _DIGITS) for name, value in signals.items()}
 
@@ -116,35 +117,49 @@ def _duplicate_fractions(items: Sequence[str]) -> tuple[float, float]:
 
 
 def _word_ids(words: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Each word as a small integer (equal words, equal ids) and each word's length."""
-    index = {word: number for number, word in enumerate(dict.fromkeys(words))}
-    ids = np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=len(words))
-    distinct_lengths = np.fromiter(map(len, index), dtype=np.int64, count=len(index))
-    return ids, distinct_lengths[ids]
+    """Each word as a small integer (equal words, equal ids: the position of its first occurrence)
+    and each word's length."""
+    first: dict[str, int] = {}
+    # setdefault keeps the first position of each word; one C-level pass, no Python frame per word.
+    ids = np.fromiter(map(first.setdefault, words, itertools.count()), dtype=np.int64, count=len(words))
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    return ids, lengths
 
 
-def _extend_grams(grams: NDArray[np.int64], ids: NDArray[np.int64], size: int) -> NDArray[np.int64]:
-    """Ids of the n-grams of `size` words from those of `size - 1`: equal n-grams, equal ids, exactly.
+def _extend_grams(
+    grams: NDArray[np.int64], ids: NDArray[np.int64], size: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Ids of the n-grams of `size` words from those of `size - 1`, and how often each id occurs.
 
     Each (n-1)-gram id is paired with the word that follows it and the pairs are
-    renumbered densely, so ids stay below the number of words and never collide
-    (no hashing, so no false repeats).
+    renumbered densely in sorted order (`numpy.unique`'s inverse, from one argsort), so
+    ids stay below the number of words and never collide (no hashing, so no false repeats).
     """
     count = len(ids) - size + 1
     if count <= 0:
-        return np.empty(0, dtype=np.int64)
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     pairs = grams[:count] * (len(ids) + 1) + ids[size - 1 :]
-    inverse: NDArray[np.int64] = np.unique(pairs, return_inverse=True)[1].astype(np.int64, copy=False)
-    return inverse
+    order = np.argsort(pairs)
+    ordered = pairs[order]
+    new = np.empty(count, dtype=np.bool_)
+    new[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    inverse = np.empty(count, dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    counts = np.diff(np.append(np.flatnonzero(new), count))
+    return inverse, counts
 
 
 def _top_ngram_fraction(
-    grams: NDArray[np.int64], lengths: NDArray[np.int64], size: int, word_chars: int
+    grams: NDArray[np.int64],
+    counts: NDArray[np.int64],
+    lengths: NDArray[np.int64],
+    size: int,
+    word_chars: int,
 ) -> float:
     """Share of word characters inside all occurrences of the most frequent repeated n-gram."""
     if not len(grams) or not word_chars:
         return 0.0
-    counts = np.bincount(grams)
     best = int(counts.max())
     if best < 2:
         return 0.0
@@ -157,12 +172,16 @@ def _top_ngram_fraction(
 
 
 def _duplicate_ngram_fraction(
-    grams: NDArray[np.int64], lengths: NDArray[np.int64], size: int, word_chars: int
+    grams: NDArray[np.int64],
+    counts: NDArray[np.int64],
+    lengths: NDArray[np.int64],
+    size: int,
+    word_chars: int,
 ) -> float:
     """Share of word characters covered by n-grams that occur more than once."""
     if not len(grams) or not word_chars:
         return 0.0
-    repeated = np.bincount(grams)[grams] > 1
+    repeated = counts[grams] > 1
     # Coverage by a difference array: +1 where a repeated n-gram starts, -1 where it ends.
     starts = np.flatnonzero(repeated)
     edges = np.bincount(starts, minlength=len(lengths) + 1) - np.bincount(

@@ -20,7 +20,7 @@ from corpusclean.index import convert_index, open_index
 from corpusclean.normalize import fingerprint
 
 from conftest import SEEDS
-from strategies import VARIANTS, news_article, news_text, planted_corpus, variant_of
+from strategies import VARIANTS, multilingual_text, news_article, news_text, planted_corpus, variant_of
 from test_cli import read_jsonl, run_cli
 
 
@@ -544,6 +544,56 @@ def test_batch_signatures_equal_datasketch_per_set(texts: list[str], hash_name: 
             reference.update(shingle.encode("utf-8"))
         assert np.array_equal(row, reference.hashvalues)
     assert np.array_equal(hasher.signatures(sets[:-1]), batch[:-1])  # the all-non-empty fast path
+
+
+@given(st.binary(max_size=96), st.integers(0, 96), st.integers(0, 96))
+def test_compiled_xxh32_equals_the_xxhash_package_on_any_slice(data: bytes, first: int, second: int) -> None:
+    """The compiled xxHash32 agrees with `xxhash` on every length path (stripes, words, bytes)."""
+    import xxhash
+
+    from corpusclean import _kernels
+
+    start, end = sorted((min(first, len(data)), min(second, len(data))))
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    expected = xxhash.xxh32_intdigest(data[start:end])
+    assert int(_kernels.xxh32(buffer, start, end)) == expected
+    spans = _kernels.xxh32_spans(buffer, np.array([start], np.int64), np.array([end], np.int64))
+    assert spans.tolist() == [expected]
+
+
+@given(
+    st.one_of(news_text(), multilingual_text(), st.just("")),
+    st.integers(1, 5),
+    st.sampled_from(["xxh32", "sha1"]),
+)
+def test_shingle_hashes_hash_each_joined_shingle(text: str, size: int, hash_name: str) -> None:
+    """Shingle *i* hashes exactly the bytes of `" ".join(words[i:i + size])`, for any shingle size."""
+    dedup = Deduplicator(DedupConfig(shingle_words=size, hash=hash_name))
+    words = fingerprint(text).split()
+    shingles = [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)] or [" ".join(words)]
+    expected = [dedup.hasher.hashfunc(shingle.encode("utf-8")) for shingle in shingles]
+    assert dedup.shingle_hashes(" ".join(words).encode("utf-8")).tolist() == expected
+
+
+@given(st.lists(st.integers(0, 0xFFFFFFFF), max_size=300), st.integers(1, 50))
+def test_sorted_unique_equals_numpy_unique(values: list[int], spread: int) -> None:
+    """The sort-and-compare-neighbours dedupe gives `numpy.unique`'s result, repeats included."""
+    from corpusclean.dedup import sorted_unique
+
+    array = np.array(values + values[::spread], dtype=np.uint32)
+    assert np.array_equal(sorted_unique(array), np.unique(array))
+
+
+def test_signature_of_no_hash_is_all_ones_as_in_datasketch() -> None:
+    """An empty set keeps datasketch's initial signature (every value 2**32 - 1)."""
+    from datasketch import MinHash
+
+    from corpusclean.minhash import MinHasher
+
+    hasher = MinHasher(num_perm=32)
+    signature = hasher.signature_of_hashes(np.array([], dtype=np.uint32))
+    assert np.array_equal(signature, MinHash(num_perm=32, seed=1).hashvalues)
+    assert signature.dtype == np.uint32
 
 
 def test_docstring_examples_hold() -> None:

@@ -7,6 +7,7 @@ import multiprocessing
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -106,7 +107,7 @@ def test_langdetect_backend_is_langdetect_seeded_with_zero() -> None:
 
 @given(st.one_of(multilingual_text(), st.text(max_size=80)))
 def test_ngrams_are_exactly_the_ones_langdetect_samples_from(text: str) -> None:
-    """Vectorized extraction finds the same n-gram multiset as langdetect's own Detector (any text)."""
+    """Compiled extraction finds the same n-gram multiset as langdetect's own Detector (any text)."""
     detector = _langdetect_factory().create()
     detector.set_max_text_length(10**9)
     detector.append(text)
@@ -280,3 +281,30 @@ def test_cli_toml_keep_list_and_missing_model_error(seeds_dir: Path, tmp_path: P
     result = run_cli("clean", str(seeds_dir), "-o", str(out), "--lang-backend", "fasttext")
     assert result.returncode == 2
     assert result.stderr.startswith("corpusclean: error: ") and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_profile_tables_read_from_the_cache_equal_the_built_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cached profile arrays give the very tables a build gives; a damaged cache file is rebuilt."""
+    from corpusclean import langid
+
+    monkeypatch.setenv("CORPUSCLEAN_CACHE_DIR", str(tmp_path))
+    build = langid._tables.__wrapped__  # the uncached function: every call loads or builds
+
+    def same(first: langid._Tables, second: langid._Tables) -> bool:
+        arrays = zip(
+            (first.char_id, first.upper, first.keys, first.logprob, *first.slots),
+            (second.char_id, second.upper, second.keys, second.logprob, *second.slots),
+            strict=True,
+        )
+        return all(a.dtype == b.dtype and np.array_equal(a, b) for a, b in arrays) and (
+            (first.langs, first.alphabet, first.base) == (second.langs, second.alphabet, second.base)
+        )
+
+    built = build()
+    (stored,) = tmp_path.glob("*.npz")
+    assert same(build(), built)
+    stored.write_bytes(b"PK\x03\x04 cut short")
+    assert same(build(), built)
+    assert same(built, langid._tables())  # and the process-wide tables are these

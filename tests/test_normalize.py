@@ -251,3 +251,16 @@ def test_idempotent_where_steps_interact(text: str, config: NormalizeConfig) -> 
     """Removing one invisible character or one space never sets up work for a second pass."""
     once = normalize_display(text, config)
     assert normalize_display(once, config) == once
+
+
+@given(news_text(), news_text())
+def test_remembered_words_never_leak_between_texts_or_callers(first: str, second: str) -> None:
+    """The last text's words are reused only for that text, and a caller mutating them changes nothing."""
+    fresh = normalize._fold_words(first, False)
+    words = tokenize(first)
+    assert words == fresh
+    words.append("intrus")  # a caller's list is its own
+    assert tokenize(first) == fresh
+    assert fingerprint(first) == " ".join(fresh)
+    assert tokenize(second) == normalize._fold_words(second, False)
+    assert fingerprint(first, strip_accents=True) == " ".join(normalize._fold_words(first, True))

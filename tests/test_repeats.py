@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 
@@ -238,3 +239,20 @@ def test_cli_option_sets_the_threshold(tmp_path: Path) -> None:
     assert [r["reason"] for r in doc["metadata"]["removed"]] == ["repeat", "repeat"]
     bad = run_cli("clean", str(data), "-o", str(tmp_path / "bad"), "--repeats-threshold", "2")
     assert bad.returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("copy", "expected_ends"),
+    [
+        ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], (10, 20)),  # an exact copy: to the end of both
+        ([1, 2, 3, 4, 99, 6, 7, 8, 9, 10], (10, 20)),  # one word replaced: across it
+        ([1, 2, 3, 4, 5, 77, 88, 6, 7, 8, 9, 10], (10, 22)),  # two words inserted: across them
+        ([1, 2, 3, 4, 5, 9, 10, 11, 12, 13], (5, 15)),  # three source words dropped then no 5-word match
+    ],
+)
+def test_anchor_extension_crosses_small_edits_only(copy: list[int], expected_ends: tuple[int, int]) -> None:
+    """A match grows over equal tokens and resumes after an edit of at most `max_gap_words` words."""
+    from corpusclean import _kernels
+
+    tokens = np.array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, *copy], dtype=np.int64)
+    assert _kernels.extend_match(tokens, 0, 10, 3, 5) == expected_ends
