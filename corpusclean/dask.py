@@ -32,6 +32,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -47,7 +48,7 @@ import xxhash
 
 from .boilerplate import LearnedBoilerplate
 from .config import Config
-from .dedup import DedupStage, Match, cluster_edges
+from .dedup import DedupFeatures, DedupStage, Match, cluster_edges
 from .dedup import _source as doc_source
 from .document import Document
 from .errors import ConfigError, IndexStoreError, InputError
@@ -73,15 +74,51 @@ try:
     import dask.dataframe as dd
     from dask.base import compute
     from dask.delayed import delayed
+    from dask.sizeof import sizeof as dask_sizeof
 except ImportError as error:  # pragma: no cover - exercised only without the extra
     raise ImportError("corpusclean.dask needs the dask extra: pip install 'corpusclean[dask]'") from error
+
+
+@dask_sizeof.register(Outcome)  # type: ignore[untyped-decorator]
+def _sizeof_outcome(outcome: Outcome) -> int:
+    """Bytes an outcome holds: its document and the features kept for the corpus stages.
+
+    Dask decides when a worker spills persisted partitions to disk from these sizes; its
+    default for an unknown object is `sys.getsizeof`, about 100 bytes for an outcome that
+    holds a 4 KB article and 3 KB of dedup features, so workers would never spill and
+    be killed at their memory limit instead.
+    """
+    return int(
+        sys.getsizeof(outcome)
+        + _sizeof_document(outcome.doc)
+        + dask_sizeof(outcome.features)
+        + dask_sizeof(outcome.timings)
+        + (dask_sizeof(outcome.drop.evidence) if outcome.drop is not None else 0)
+    )
+
+
+@dask_sizeof.register(Document)  # type: ignore[untyped-decorator]
+def _sizeof_document(doc: Document) -> int:
+    return (
+        sys.getsizeof(doc) + sys.getsizeof(doc.id) + sys.getsizeof(doc.text) + int(dask_sizeof(doc.metadata))
+    )
+
+
+@dask_sizeof.register(DedupFeatures)  # type: ignore[untyped-decorator]
+def _sizeof_features(features: DedupFeatures) -> int:
+    arrays = sum(a.nbytes + 112 for a in (features.signature, features.shingles) if a is not None)
+    return sys.getsizeof(features) + sys.getsizeof(features.keys) + 32 * len(features.keys) + arrays
+
 
 SEQ_BITS = 40  # rows per partition < 2**40; partitions < 2**23
 EDGE_PARTITION_RATIO = 4  # document partitions per partition of candidate pairs and edges
 _MAX_ROUNDS = 64  # large-star/small-star converges in O(log n) rounds; this is far above any real input
 
+# `kind` is categorical, not text: Dask sizes object columns by sampling their values, and a
+# column repeating three strings would make it believe the outcomes were all sampled too.
+_KIND = pd.CategoricalDtype(["kept", "dropped", "error"])
 _OUTCOMES_META = pd.DataFrame(
-    {"kind": pd.Series([], dtype=object), "outcome": pd.Series([], dtype=object)},
+    {"kind": pd.Series([], dtype=_KIND), "outcome": pd.Series([], dtype=object)},
     index=pd.Index([], dtype="int64", name="seq"),
 )
 
@@ -560,7 +597,7 @@ def _outcome_frame(seqs: list[int], kinds: list[str], outcomes: list[Any]) -> pd
     index = pd.Index(np.array(seqs, dtype=np.int64), name="seq")
     return pd.DataFrame(
         {
-            "kind": pd.Series(kinds, index=index, dtype=object),
+            "kind": pd.Series(kinds, index=index, dtype=_KIND),
             "outcome": pd.Series(outcomes, index=index, dtype=object),
         }
     )

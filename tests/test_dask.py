@@ -171,6 +171,23 @@ def test_a_large_jsonl_file_is_read_in_slices_as_the_local_run_reads_it(
     assert report["errors"] == len(records[::13]) and report["dropped_by_reason"]["duplicate"] > 10
 
 
+def test_persisted_partitions_weigh_what_they_hold() -> None:
+    """Workers spill by Dask's `sizeof`: a partition of outcomes weighs at least its texts and features."""
+    from dask.sizeof import sizeof
+
+    from corpusclean import Cleaner, Document
+
+    records, _ = planted_corpus(seed=4, stories=150, copies=2)
+    cleaner = Cleaner(LIGHT)
+    outcomes = [cleaner.process(Document(r["id"], r["text"])) for r in records]
+    frame = cdask._outcome_frame(list(range(len(outcomes))), ["kept"] * len(outcomes), outcomes)
+    held = sum(
+        sys.getsizeof(o.doc.text) + o.features["dedup"].signature.nbytes + o.features["dedup"].shingles.nbytes
+        for o in outcomes
+    )
+    assert held <= sizeof(frame) <= 4 * held
+
+
 def test_library_frames_are_lazy_dask_dataframes(client: Client) -> None:
     """`clean(frame)` takes a Dask or pandas DataFrame and returns Dask DataFrames users compute."""
     import dask.dataframe as dd
