@@ -117,6 +117,12 @@ _MAX_ROUNDS = 64  # large-star/small-star converges in O(log n) rounds; this is 
 # `kind` is categorical, not text: Dask sizes object columns by sampling their values, and a
 # column repeating three strings would make it believe the outcomes were all sampled too.
 _KIND = pd.CategoricalDtype(["kept", "dropped", "error"])
+# (id, DedupFeatures, keep-policy rank) per document, and (key, seq) per LSH key.
+_FEATURE_ROWS_META = pd.DataFrame(
+    {c: pd.Series([], dtype=object) for c in ("id", "features", "rank")},
+    index=pd.Index([], dtype="int64", name="seq"),
+)
+_KEY_META = pd.DataFrame({"key": pd.Series([], dtype="int64"), "seq": pd.Series([], dtype="int64")})
 _OUTCOMES_META = pd.DataFrame(
     {"kind": pd.Series([], dtype=_KIND), "outcome": pd.Series([], dtype=object)},
     index=pd.Index([], dtype="int64", name="seq"),
@@ -699,17 +705,8 @@ def deduplicate(outcomes: Any, cleaner: Cleaner, index: Any = None) -> tuple[Any
     earlier = 0
     if index is not None and len(index):
         outcomes, earlier = settle_earlier_runs(outcomes, stage, [str(f) for f in index.files])
-    feats_meta = pd.DataFrame(
-        {
-            "id": pd.Series([], dtype=object),
-            "features": pd.Series([], dtype=object),
-            "rank": pd.Series([], dtype=object),
-        },
-        index=pd.Index([], dtype="int64", name="seq"),
-    )
-    feats = outcomes.map_partitions(_feature_rows, handle, meta=feats_meta)
-    keys_meta = pd.DataFrame({"key": pd.Series([], dtype="int64"), "seq": pd.Series([], dtype="int64")})
-    keys = outcomes.map_partitions(_key_rows, meta=keys_meta, clear_divisions=True)
+    feats = outcomes.map_partitions(_feature_rows, handle, meta=_FEATURE_ROWS_META)
+    keys = outcomes.map_partitions(_key_rows, meta=_KEY_META, clear_divisions=True)
     pair_meta = pd.DataFrame({"a": pd.Series([], dtype="int64"), "b": pd.Series([], dtype="int64")})
     pairs = (
         keys.shuffle(on="key", npartitions=partitions)
@@ -760,9 +757,6 @@ def deduplicate(outcomes: Any, cleaner: Cleaner, index: Any = None) -> tuple[Any
     return decided, summary
 
 
-_KEY_META = pd.DataFrame({"key": pd.Series([], dtype="int64"), "seq": pd.Series([], dtype="int64")})
-
-
 def settle_earlier_runs(outcomes: Any, stage: DedupStage, files: Sequence[str]) -> tuple[Any, int]:
     """Drop documents that duplicate one kept by an earlier run (a Parquet index's part files).
 
@@ -785,7 +779,7 @@ def settle_earlier_runs(outcomes: Any, stage: DedupStage, files: Sequence[str]) 
         .shuffle(on=["seq", "row"], npartitions=partitions)
         .map_partitions(pd.DataFrame.drop_duplicates, meta=pair_meta)
     )
-    feats = outcomes.map_partitions(_features_only, meta=_FEATURES_META)
+    feats = outcomes.map_partitions(_feature_rows, handle, meta=_FEATURE_ROWS_META)[["features"]]
     old_docs = dd.from_delayed(
         [delayed(_index_docs)(file) for file in files], meta=_INDEXED_META, verify_meta=False
     )
@@ -813,23 +807,9 @@ def settle_earlier_runs(outcomes: Any, stage: DedupStage, files: Sequence[str]) 
     return settled, len(best)
 
 
-_FEATURES_META = pd.DataFrame(
-    {"features": pd.Series([], dtype=object)}, index=pd.Index([], dtype="int64", name="seq")
-)
 _INDEXED_META = pd.DataFrame(
     {"indexed": pd.Series([], dtype=object)}, index=pd.Index([], dtype="int64", name="row")
 )
-
-
-def _features_only(part: pd.DataFrame) -> pd.DataFrame:
-    seqs, features = [], []
-    for seq, outcome in part.loc[part.kind == "kept", "outcome"].items():
-        found = outcome.features.get("dedup")
-        if found is not None:
-            seqs.append(seq)
-            features.append(found)
-    index = pd.Index(np.array(seqs, dtype=np.int64), name="seq")
-    return pd.DataFrame({"features": pd.Series(features, index=index, dtype=object)})
 
 
 def _index_keys(file: str) -> pd.DataFrame:

@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import IndexStoreError
-from .index import FORMAT_VERSION, IndexedDoc, StoredDoc, to_signed
+from .index import _MASK64, FORMAT_VERSION, IndexedDoc, StoredDoc, _blob, _uint32s, to_signed
 
 try:
     import pyarrow as pa
@@ -43,7 +43,6 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
     raise ImportError("a Parquet index needs pyarrow: pip install 'corpusclean[parquet]'") from error
 
 LAYOUT = "parquet"
-_MASK64 = (1 << 64) - 1
 SCHEMA = pa.schema(
     [
         ("doc", pa.int64()),
@@ -55,14 +54,6 @@ SCHEMA = pa.schema(
         ("keys", pa.list_(pa.int64())),
     ]
 )
-
-
-def _uint32s(blob: bytes | None) -> NDArray[np.uint32] | None:
-    return np.frombuffer(blob, dtype="<u4").astype(np.uint32) if blob else None
-
-
-def _blob(values: NDArray[np.uint32] | None) -> bytes | None:
-    return values.astype("<u4", copy=False).tobytes() if values is not None else None
 
 
 def _write_json(path: Path, value: Any) -> None:
