@@ -10,13 +10,14 @@ duplicate decisions as `corpusclean.run`. Nothing here re-implements a kernel:
   counts are summed by a groupby-aggregate on (source, line), and only the lines frequent
   enough to matter come back to the client, to be shipped to every partition;
 * de-duplication: (key, document) rows, one per LSH band key and one for the exact hash,
-  are shuffled on the key; every pair sharing a key becomes a candidate, verified by
-  `Deduplicator.pair_similarity` where both documents' features have been joined;
-  connected components of the verified edges come from iterated large-star/small-star
-  (Kiveris et al., "Connected Components in MapReduce and Beyond", SoCC 2014), each a
-  shuffle and a `map_partitions`, until the edge set stops changing; each component is
-  then gathered in one partition and split around representatives by the local path's
-  own `cluster_edges` with the keep policy's ranks, so chains never merge clusters;
+  are shuffled on the key; every pair sharing a key becomes a candidate; connected
+  components of the candidate pairs come from iterated large-star/small-star (Kiveris et
+  al., "Connected Components in MapReduce and Beyond", SoCC 2014), each a shuffle and a
+  `map_partitions`, until the edge set stops changing; each component is then gathered in
+  one partition with its members' features (each document's features move once, never
+  once per pair), its pairs verified by `Deduplicator.pair_similarity` and split around
+  representatives by the local path's own `cluster_edges` with the keep policy's ranks,
+  so chains never merge clusters;
 * dedup against earlier runs (`--index DIR`, a `ParquetIndex`): the index's (key, doc)
   rows are joined with this run's keys, each candidate scored by the local path's
   `Deduplicator.indexed_similarity`, and the best match settles a document before this
@@ -75,6 +76,7 @@ try:
     from dask.base import compute
     from dask.delayed import delayed
     from dask.sizeof import sizeof as dask_sizeof
+    from distributed import futures_of, wait
 except ImportError as error:  # pragma: no cover - exercised only without the extra
     raise ImportError("corpusclean.dask needs the dask extra: pip install 'corpusclean[dask]'") from error
 
@@ -291,6 +293,19 @@ def _objects_kept() -> Iterator[None]:
         yield
 
 
+def persisted(*frames: Any) -> tuple[Any, ...]:
+    """`dask.persist(*frames)`, returning once they are computed.
+
+    Why wait: with a `LocalCluster` the scheduler builds each graph in a thread of this
+    process, and on Python 3.11 `functools.cached_property` holds one lock per property
+    shared by every instance, so building the next expression here while that thread
+    builds the last one can deadlock on those locks (seen on this engine's own tests).
+    """
+    done = dask.persist(*frames)
+    wait(futures_of(list(done)))
+    return done
+
+
 def _clean(data: Any, config: Config) -> DaskResult:
     cleaner = Cleaner(config)
     sources = _sources(data, config)
@@ -303,18 +318,25 @@ def _clean(data: Any, config: Config) -> DaskResult:
     handle = delayed(cleaner, pure=True)
     renames = unique_id_renames(sources, config)
     parts = [
-        delayed(_process_partition)(source, number, handle, renames.get(number, {}))
+        delayed(_process_partition, nout=3)(source, number, handle, renames.get(number, {}))
         for number, source in enumerate(sources)
     ]
+    divisions = _divisions(len(parts))
     outcomes = dd.from_delayed(
-        parts, meta=_OUTCOMES_META, divisions=_divisions(len(parts)), verify_meta=False
+        [part[0] for part in parts], meta=_OUTCOMES_META, divisions=divisions, verify_meta=False
     )
-    outcomes = outcomes.persist()
+    # What de-duplication reads, cut from each partition while its outcomes are in memory: the
+    # corpus-level steps then never read back the outcomes (~15 KB a document, spilled at scale).
+    keys = dd.from_delayed([part[1] for part in parts], meta=_KEY_META, verify_meta=False)
+    feats = dd.from_delayed(
+        [part[2] for part in parts], meta=_FEATURE_ROWS_META, divisions=divisions, verify_meta=False
+    )
+    outcomes, keys, feats = persisted(outcomes, keys, feats)
     summary: dict[str, Any] = {}
     index = _open_index(config, cleaner)
     try:
         if config.dedup.enabled:
-            outcomes, summary = deduplicate(outcomes, cleaner, index)
+            outcomes, summary = deduplicate(outcomes, keys, feats, cleaner, index)
     except BaseException:
         if index is not None:
             index.close()
@@ -586,8 +608,13 @@ def _divisions(partitions: int) -> tuple[int, ...]:
     return (*(number << SEQ_BITS for number in range(partitions)), (partitions << SEQ_BITS) - 1)
 
 
-def _process_partition(source: Any, number: int, cleaner: Cleaner, renames: dict[int, str]) -> pd.DataFrame:
-    """Read and clean one partition with `Cleaner.process`: the local path's per-document kernel."""
+def _process_partition(
+    source: Any, number: int, cleaner: Cleaner, renames: dict[int, str]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Read and clean one partition with `Cleaner.process`: the local path's per-document kernel.
+
+    Returns the outcomes, and the partition's LSH key rows and feature rows for de-duplication.
+    """
     seqs: list[int] = []
     kinds: list[str] = []
     outcomes: list[Outcome | ReadError] = []
@@ -596,7 +623,11 @@ def _process_partition(source: Any, number: int, cleaner: Cleaner, renames: dict
         seqs.append(number << SEQ_BITS | row)
         kinds.append("error" if isinstance(result, ReadError) else "kept" if result.kept else "dropped")
         outcomes.append(result)
-    return _outcome_frame(seqs, kinds, outcomes)
+    frame = _outcome_frame(seqs, kinds, outcomes)
+    stage = next((s for s in cleaner.corpus_stages if isinstance(s, DedupStage)), None)
+    if stage is None:
+        return frame, _KEY_META, _FEATURE_ROWS_META
+    return frame, _key_rows(frame), _feature_rows(frame, stage)
 
 
 def _outcome_frame(seqs: list[int], kinds: list[str], outcomes: list[Any]) -> pd.DataFrame:
@@ -692,9 +723,12 @@ def _count_partition(source: Any, number: int, config: Config, settings: dict[st
 # -- de-duplication: LSH shuffle, verified edges, components, keep policy --------------------
 
 
-def deduplicate(outcomes: Any, cleaner: Cleaner, index: Any = None) -> tuple[Any, dict[str, Any]]:
+def deduplicate(
+    outcomes: Any, keys: Any, feats: Any, cleaner: Cleaner, index: Any = None
+) -> tuple[Any, dict[str, Any]]:
     """Apply exact and near-duplicate decisions to the persisted outcomes; returns them and report figures.
 
+    `keys` and `feats` are the partitions' key and feature rows (see `_process_partition`).
     With `index` (an open `ParquetIndex`), duplicates of earlier runs are settled first.
     """
     stage = next(s for s in cleaner.corpus_stages if isinstance(s, DedupStage))
@@ -704,34 +738,31 @@ def deduplicate(outcomes: Any, cleaner: Cleaner, index: Any = None) -> tuple[Any
     edge_partitions = max(1, -(-partitions // EDGE_PARTITION_RATIO))
     earlier = 0
     if index is not None and len(index):
-        outcomes, earlier = settle_earlier_runs(outcomes, stage, [str(f) for f in index.files])
-    feats = outcomes.map_partitions(_feature_rows, handle, meta=_FEATURE_ROWS_META)
-    keys = outcomes.map_partitions(_key_rows, meta=_KEY_META, clear_divisions=True)
+        outcomes, settled = settle_earlier_runs(outcomes, keys, feats, stage, [str(f) for f in index.files])
+        earlier = len(settled)
+        if earlier:
+            gone = delayed(settled, pure=True)
+            keys = keys.map_partitions(_without, gone, "seq", meta=_KEY_META)
+            feats = feats.map_partitions(_without, gone, None, meta=_FEATURE_ROWS_META)
     pair_meta = pd.DataFrame({"a": pd.Series([], dtype="int64"), "b": pd.Series([], dtype="int64")})
-    pairs = (
+    (pairs,) = persisted(
         keys.shuffle(on="key", npartitions=partitions)
         .map_partitions(_candidate_pairs, meta=pair_meta)
         .shuffle(on=["a", "b"], npartitions=edge_partitions)
         .map_partitions(pd.DataFrame.drop_duplicates, meta=pair_meta)
     )
-    first = feats[["features"]].rename(columns={"features": "fa"})
-    second = feats[["features"]].rename(columns={"features": "fb"})
-    joined = pairs.merge(first, left_on="a", right_index=True).merge(second, left_on="b", right_index=True)
-    edge_meta = pd.DataFrame(
-        {
-            "a": pd.Series([], dtype="int64"),
-            "b": pd.Series([], dtype="int64"),
-            "score": pd.Series([], dtype="float64"),
-        }
+    # Candidate pairs far outnumber documents (a cluster of k copies is k(k-1)/2 pairs), so
+    # features never travel per pair: the candidate graph's components come first (numbers
+    # only), then each component's members and pairs are gathered in one partition, every
+    # member's features brought there once, and its pairs verified and clustered there.
+    labels = connected_components(pairs, edge_partitions)
+    members = _with_rows_of(labels, "v", feats, {"id": "id", "rank": "rank", "features": "features"})
+    member_rows = members.assign(kind=0, b=-1).rename(columns={"v": "a"})
+    pair_rows = pairs.merge(labels.rename(columns={"v": "a"}), on="a").assign(
+        kind=1, id=None, rank=None, features=None
     )
-    edges = joined.map_partitions(_verify_pairs, handle, meta=edge_meta).persist()
-
-    labels = connected_components(edges[["a", "b"]], edge_partitions)
-    members = labels.merge(feats[["id", "rank"]], left_on="v", right_index=True)
-    member_rows = members.assign(kind=0, b=-1, score=1.0).rename(columns={"v": "a"})
-    edge_rows = edges.merge(labels.rename(columns={"v": "a"}), on="a").assign(kind=1, id=None, rank=None)
-    columns = ["label", "kind", "a", "b", "score", "id", "rank"]
-    rows = dd.concat([member_rows[columns], edge_rows[columns]])
+    columns = ["label", "kind", "a", "b", "id", "rank", "features"]
+    rows = dd.concat([member_rows[columns], pair_rows[columns]])
     decision_meta = pd.DataFrame(
         {
             "seq": pd.Series([], dtype="int64"),
@@ -739,35 +770,37 @@ def deduplicate(outcomes: Any, cleaner: Cleaner, index: Any = None) -> tuple[Any
             "size": pd.Series([], dtype="int64"),
             "name": pd.Series([], dtype=object),
             "is_rep": pd.Series([], dtype=bool),
-            "split": pd.Series([], dtype=bool),
+            "split": pd.Series([], dtype="int64"),
         }
     )
-    decisions = (
-        rows.shuffle(on="label", npartitions=edge_partitions)
-        .map_partitions(_cluster_components, stage.policy, meta=decision_meta)
-        .persist()
+    (decisions,) = persisted(
+        rows.shuffle(on="label", npartitions=edge_partitions).map_partitions(
+            _cluster_components, handle, meta=decision_meta
+        )
     )
     aligned = decisions.set_index("seq", divisions=outcomes.divisions)
+    # Left lazy: persisting would hold a second copy of every outcome; writing reads each once.
     decided = dd.map_partitions(
         _apply_decisions, outcomes, aligned, stage.policy, meta=_OUTCOMES_META, align_dataframes=False
     )
-    decided = decided.persist()
     summary = _dedup_summary(decisions, stage)
     summary["duplicates_of_earlier_runs"] = earlier
     return decided, summary
 
 
-def settle_earlier_runs(outcomes: Any, stage: DedupStage, files: Sequence[str]) -> tuple[Any, int]:
+def settle_earlier_runs(
+    outcomes: Any, keys: Any, feats: Any, stage: DedupStage, files: Sequence[str]
+) -> tuple[Any, np.ndarray]:
     """Drop documents that duplicate one kept by an earlier run (a Parquet index's part files).
 
     The index's (key, doc) rows meet this run's key rows in one hash join; every candidate
     is scored by `Deduplicator.indexed_similarity` where both sides' features are, and the
     best match (highest score, then the earliest indexed document, as `match_index`)
     settles the document. Settled documents take no part in this run's clustering.
+    Returns the outcomes with those documents dropped, and their seqs.
     """
     handle = delayed(stage, pure=True)
     partitions = max(1, -(-outcomes.npartitions // EDGE_PARTITION_RATIO))
-    keys = outcomes.map_partitions(_key_rows, meta=_KEY_META, clear_divisions=True)
     old_keys = dd.from_delayed(
         [delayed(_index_keys)(file) for file in files],
         meta=pd.DataFrame({"key": pd.Series([], dtype="int64"), "row": pd.Series([], dtype="int64")}),
@@ -779,11 +812,10 @@ def settle_earlier_runs(outcomes: Any, stage: DedupStage, files: Sequence[str]) 
         .shuffle(on=["seq", "row"], npartitions=partitions)
         .map_partitions(pd.DataFrame.drop_duplicates, meta=pair_meta)
     )
-    feats = outcomes.map_partitions(_feature_rows, handle, meta=_FEATURE_ROWS_META)[["features"]]
     old_docs = dd.from_delayed(
         [delayed(_index_docs)(file) for file in files], meta=_INDEXED_META, verify_meta=False
     )
-    joined = pairs.merge(feats, left_on="seq", right_index=True).merge(
+    joined = _with_rows_of(pairs, "seq", feats, {"features": "features"}).merge(
         old_docs, left_on="row", right_index=True
     )
     best_meta = pd.DataFrame(
@@ -794,17 +826,42 @@ def settle_earlier_runs(outcomes: Any, stage: DedupStage, files: Sequence[str]) 
             "score": pd.Series([], dtype="float64"),
         }
     )
-    best = (
+    (best,) = persisted(
         joined.map_partitions(_score_earlier, handle, meta=best_meta)
         .shuffle(on="seq", npartitions=partitions)
         .map_partitions(_best_earlier, meta=best_meta)
-        .persist()
     )
     aligned = best.set_index("seq", divisions=outcomes.divisions)
     settled = dd.map_partitions(
         _apply_earlier, outcomes, aligned, meta=_OUTCOMES_META, align_dataframes=False
-    ).persist()
-    return settled, len(best)
+    )
+    return settled, best.seq.compute().to_numpy(np.int64)
+
+
+def _with_rows_of(rows: Any, on: str, feats: Any, columns: dict[str, str]) -> Any:
+    """`rows` joined (inner) with `feats`' `columns` (renamed) where `rows[on]` is the seq.
+
+    `rows` is moved to the partitions of `feats` (same divisions) instead of hash-joining
+    both: `feats` never leaves its workers.
+    """
+    aligned = rows.set_index(on, divisions=feats.divisions)
+    meta = rows._meta.assign(**{new: pd.Series([], dtype=object) for new in columns.values()})
+    return dd.map_partitions(
+        _join_rows, aligned, feats, on, columns, list(meta.columns), meta=meta, align_dataframes=False
+    )
+
+
+def _join_rows(
+    part: pd.DataFrame, feats: pd.DataFrame, on: str, columns: dict[str, str], order: list[str]
+) -> pd.DataFrame:
+    picked = feats[list(columns)].rename(columns=columns)
+    return part.join(picked, how="inner").rename_axis(on).reset_index()[order]
+
+
+def _without(part: pd.DataFrame, seqs: np.ndarray, column: str | None) -> pd.DataFrame:
+    """The rows of `part` whose seq (`column`, or the index when None) is not in `seqs`."""
+    values = part.index if column is None else part[column]
+    return part[~np.isin(values.to_numpy(np.int64), seqs)]
 
 
 _INDEXED_META = pd.DataFrame(
@@ -949,20 +1006,6 @@ def _candidate_pairs(part: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"a": np.array(firsts, dtype=np.int64), "b": np.array(seconds, dtype=np.int64)})
 
 
-def _verify_pairs(part: pd.DataFrame, stage: DedupStage) -> pd.DataFrame:
-    """Candidates verified as the local path verifies them (the later document against the earlier)."""
-    dedup = stage.dedup
-    scores = [dedup.pair_similarity(fb, fa) for fa, fb in zip(part.fa, part.fb, strict=True)]
-    frame = pd.DataFrame(
-        {
-            "a": part.a.to_numpy(np.int64),
-            "b": part.b.to_numpy(np.int64),
-            "score": np.array(scores, dtype=np.float64),
-        }
-    )
-    return frame[frame.score >= stage.config.threshold].reset_index(drop=True)
-
-
 def connected_components(edges: Any, partitions: int) -> Any:
     """Component label (its smallest seq) of every vertex of `edges` (columns a, b): a frame (v, label).
 
@@ -970,17 +1013,16 @@ def connected_components(edges: Any, partitions: int) -> Any:
     edge set stops changing; it then is a set of stars around each component's minimum.
     """
     meta = pd.DataFrame({"hi": pd.Series([], dtype="int64"), "lo": pd.Series([], dtype="int64")})
-    current = edges.map_partitions(_normalized, meta=meta, clear_divisions=True).persist()
+    (current,) = persisted(edges.map_partitions(_normalized, meta=meta, clear_divisions=True))
     fingerprint = _edge_fingerprint(current)
     for _ in range(_MAX_ROUNDS):
         directed = current.map_partitions(_both_ways, meta=meta)
         large = directed.shuffle(on="hi", npartitions=partitions).map_partitions(_large_star, meta=meta)
-        small = (
+        (small,) = persisted(
             large.shuffle(on="hi", npartitions=partitions)
             .map_partitions(_small_star, meta=meta)
             .shuffle(on=["hi", "lo"], npartitions=partitions)
             .map_partitions(pd.DataFrame.drop_duplicates, meta=meta)
-            .persist()
         )
         after = _edge_fingerprint(small)
         current = small
@@ -1048,26 +1090,33 @@ def _edge_fingerprint(edges: Any) -> tuple[int, int]:
     return int(parts.n.sum()), total
 
 
-def _cluster_components(part: pd.DataFrame, policy: str) -> pd.DataFrame:
-    """Each component gathered here, split around representatives by the local `cluster_edges`."""
+def _cluster_components(part: pd.DataFrame, stage: DedupStage) -> pd.DataFrame:
+    """Each candidate component gathered here: its pairs verified, then split by the local `cluster_edges`.
+
+    Verification is the local path's (`Deduplicator.pair_similarity`, the later document
+    against the earlier); a component of candidates may hold several verified components,
+    which `cluster_edges` treats one by one, as the local path does.
+    """
+    dedup, policy, threshold = stage.dedup, stage.policy, stage.config.threshold
     seqs: list[int] = []
     decisions: list[tuple[str, float, str | None, float]] = []
     sizes: list[int] = []
     names: list[str] = []
     reps: list[bool] = []
-    splits: list[bool] = []
+    splits: list[int] = []
     for _, component in part.groupby("label", sort=True):
         member_rows = component[component.kind == 0].drop_duplicates("a").sort_values("a")
         order = member_rows.a.tolist()
         position = {seq: index for index, seq in enumerate(order)}
         ids = member_rows.id.tolist()
-        edge_rows = component[component.kind == 1]
-        edges = [
-            (position[a], position[b], float(score))
-            for a, b, score in zip(
-                edge_rows.a.tolist(), edge_rows.b.tolist(), edge_rows.score.tolist(), strict=True
-            )
-        ]
+        features = member_rows.features.tolist()
+        pair_rows = component[component.kind == 1]
+        edges = []
+        for a, b in zip(pair_rows.a.tolist(), pair_rows.b.tolist(), strict=True):
+            first, second = position[a], position[b]
+            score = dedup.pair_similarity(features[second], features[first])
+            if score >= threshold:
+                edges.append((first, second, score))
         rank = member_rows["rank"].tolist() if policy != "first" else None
         clusters = cluster_edges(len(order), edges, rank)
         size = Counter(clusters.representative)
@@ -1086,7 +1135,7 @@ def _cluster_components(part: pd.DataFrame, policy: str) -> pd.DataFrame:
             sizes.append(size[rep])
             names.append(ids[rep])
             reps.append(rep == index)
-            splits.append(index == 0 and clusters.components_split > 0)
+            splits.append(clusters.components_split if index == 0 else 0)
     return pd.DataFrame(
         {
             "seq": np.array(seqs, dtype=np.int64),
@@ -1094,7 +1143,7 @@ def _cluster_components(part: pd.DataFrame, policy: str) -> pd.DataFrame:
             "size": np.array(sizes, dtype=np.int64),
             "name": pd.Series(names, dtype=object),
             "is_rep": np.array(reps, dtype=bool),
-            "split": np.array(splits, dtype=bool),
+            "split": np.array(splits, dtype=np.int64),
         }
     )
 

@@ -222,9 +222,9 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(tmp_path: Path) ->
     marker = tmp_path / "killed"
     out = tmp_path / "out"
     with _cluster() as cluster, Client(cluster) as connected:
-        # During verification the cleaned partitions are held (persisted) by the workers: killing
+        # During clustering the cleaned partitions are held (persisted) by the workers: killing
         # one loses some of them, which must be recomputed from the graph.
-        connected.register_plugin(_KillOnce(str(marker), "verify_pairs"))
+        connected.register_plugin(_KillOnce(str(marker), "cluster_components"))
         cdask.clean([str(data)], config).write(out, [str(data)])
     assert marker.exists()
     assert_same_as_local([str(data)], config, tmp_path, out)
