@@ -270,3 +270,91 @@ def extend_match(
                 break
         if not resumed:
             return s_end, c_end
+
+
+@njit(cache=True)
+def ngram_repetition(
+    ids: NDArray[np.int64], lengths: NDArray[np.int64], max_size: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover - compiled
+    """Gopher's n-gram repetition numerators for every size 2..`max_size`, from one suffix sort.
+
+    `ids` are dense word ids (equal words, equal ids, all below `len(ids)`), `lengths` each
+    word's length in characters. Returns, indexed by size, (count of the most frequent
+    repeated n-gram times its length in characters, the longest such n-gram among equally
+    frequent ones; 0 when no n-gram repeats) and (characters of the words covered by an
+    occurrence of a repeated n-gram). Divided by the word characters they are the
+    `top_Ngram_char_frac` and `dup_Ngram_char_frac` signals.
+
+    The word positions are sorted once by their next `max_size` words (a stable LSD radix
+    sort, one counting pass per word; a text's end sorts first). Equal n-grams are then
+    adjacent for every size at once: two neighbours share an n-gram exactly when their
+    common prefix is at least n words long, so each size is one linear scan.
+    """
+    count = ids.shape[0]
+    top = np.zeros(max_size + 1, np.int64)
+    dup = np.zeros(max_size + 1, np.int64)
+    if count < 2:
+        return top, dup
+    order = np.arange(count)
+    scratch = np.empty(count, np.int64)
+    buckets = np.empty(count + 2, np.int64)
+    for depth in range(max_size - 1, -1, -1):
+        buckets[:] = 0
+        for position in order:
+            at = position + depth
+            buckets[(ids[at] + 2) if at < count else 1] += 1
+        total = 0
+        for key in range(count + 2):
+            size = buckets[key]
+            buckets[key] = total
+            total += size
+        for position in order:
+            at = position + depth
+            key = (ids[at] + 1) if at < count else 0
+            scratch[buckets[key + 1]] = position
+            buckets[key + 1] += 1
+        order, scratch = scratch, order
+    # common[i]: words shared by the suffixes at order[i - 1] and order[i], at most max_size.
+    common = np.zeros(count, np.int64)
+    for index in range(1, count):
+        first, second = order[index - 1], order[index]
+        shared = 0
+        while (
+            shared < max_size
+            and first + shared < count
+            and second + shared < count
+            and ids[first + shared] == ids[second + shared]
+        ):
+            shared += 1
+        common[index] = shared
+    chars = np.zeros(count + 1, np.int64)
+    for index in range(count):
+        chars[index + 1] = chars[index] + lengths[index]
+    edges = np.empty(count + 1, np.int64)
+    for size in range(2, max_size + 1):
+        best = 0
+        best_chars = 0
+        edges[:] = 0
+        group_start = 0
+        for index in range(1, count + 1):
+            if index < count and common[index] >= size:
+                continue
+            members = index - group_start  # order[group_start:index] share their first `size` words
+            if members >= 2:
+                start = order[group_start]
+                length = chars[start + size] - chars[start]
+                if members > best or (members == best and length > best_chars):
+                    best, best_chars = members, length
+                for member in range(group_start, index):
+                    edges[order[member]] += 1
+                    edges[order[member] + size] -= 1
+            group_start = index
+        top[size] = best * best_chars
+        depth = 0
+        covered = 0
+        for index in range(count):
+            depth += edges[index]
+            if depth > 0:
+                covered += lengths[index]
+        dup[size] = covered
+    return top, dup
