@@ -273,6 +273,69 @@ def extend_match(
 
 
 @njit(cache=True)
+def suffix_order(ids: NDArray[np.int64], depth: int, alphabet: int) -> NDArray[np.int64]:  # pragma: no cover
+    """Positions of `ids` sorted by their next `depth` ids; the text's end sorts before any id.
+
+    A stable LSD radix sort, one counting pass per id (`ids` in `[0, alphabet)`): linear,
+    and equal windows keep their positions in increasing order.
+    """
+    count = ids.shape[0]
+    order = np.arange(count)
+    scratch = np.empty(count, np.int64)
+    buckets = np.empty(alphabet + 2, np.int64)
+    for level in range(depth - 1, -1, -1):
+        buckets[:] = 0
+        for position in order:
+            at = position + level
+            buckets[(ids[at] + 2) if at < count else 1] += 1
+        total = 0
+        for key in range(alphabet + 2):
+            size = buckets[key]
+            buckets[key] = total
+            total += size
+        for position in order:  # buckets[key + 1] is where the next position of `key` goes
+            at = position + level
+            key = (ids[at] + 1) if at < count else 0
+            scratch[buckets[key + 1]] = position
+            buckets[key + 1] += 1
+        order, scratch = scratch, order
+    return order
+
+
+@njit(cache=True)
+def window_ids(
+    ids: NDArray[np.int64], width: int, alphabet: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover - compiled
+    """Dense ids of the windows `ids[i : i + width]` (equal windows, equal ids) and each id's first window.
+
+    Ids follow the windows' sorted order, as `numpy.unique` would number them; exact (no hashing).
+    """
+    count = ids.shape[0] - width + 1
+    if count <= 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    order = suffix_order(ids, width, alphabet)
+    out = np.empty(count, np.int64)
+    first = np.empty(count, np.int64)
+    current = -1
+    previous = -1
+    for position in order:
+        if position >= count:  # fewer than `width` ids left: no window starts here
+            continue
+        same = previous >= 0
+        if same:
+            for offset in range(width):
+                if ids[previous + offset] != ids[position + offset]:
+                    same = False
+                    break
+        if not same:
+            current += 1
+            first[current] = position  # stable sort: the group's smallest position comes first
+        out[position] = current
+        previous = position
+    return out, first[: current + 1].copy()
+
+
+@njit(cache=True)
 def ngram_repetition(
     ids: NDArray[np.int64], lengths: NDArray[np.int64], max_size: int
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover - compiled
@@ -285,35 +348,17 @@ def ngram_repetition(
     occurrence of a repeated n-gram). Divided by the word characters they are the
     `top_Ngram_char_frac` and `dup_Ngram_char_frac` signals.
 
-    The word positions are sorted once by their next `max_size` words (a stable LSD radix
-    sort, one counting pass per word; a text's end sorts first). Equal n-grams are then
-    adjacent for every size at once: two neighbours share an n-gram exactly when their
-    common prefix is at least n words long, so each size is one linear scan.
+    The word positions are sorted once by their next `max_size` words (`suffix_order`).
+    Equal n-grams are then adjacent for every size at once: two neighbours share an
+    n-gram exactly when their common prefix is at least n words long, so each size is
+    one linear scan.
     """
     count = ids.shape[0]
     top = np.zeros(max_size + 1, np.int64)
     dup = np.zeros(max_size + 1, np.int64)
     if count < 2:
         return top, dup
-    order = np.arange(count)
-    scratch = np.empty(count, np.int64)
-    buckets = np.empty(count + 2, np.int64)
-    for depth in range(max_size - 1, -1, -1):
-        buckets[:] = 0
-        for position in order:
-            at = position + depth
-            buckets[(ids[at] + 2) if at < count else 1] += 1
-        total = 0
-        for key in range(count + 2):
-            size = buckets[key]
-            buckets[key] = total
-            total += size
-        for position in order:
-            at = position + depth
-            key = (ids[at] + 1) if at < count else 0
-            scratch[buckets[key + 1]] = position
-            buckets[key + 1] += 1
-        order, scratch = scratch, order
+    order = suffix_order(ids, max_size, count)
     # common[i]: words shared by the suffixes at order[i - 1] and order[i], at most max_size.
     common = np.zeros(count, np.int64)
     for index in range(1, count):
@@ -358,3 +403,35 @@ def ngram_repetition(
                 covered += lengths[index]
         dup[size] = covered
     return top, dup
+
+
+@njit(cache=True)
+def shared_shingle_counts(
+    ids: NDArray[np.int64], starts: NDArray[np.int64], ends: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover - compiled
+    """Per range `ids[starts[i]:ends[i]]`: its distinct ids, and how many of those occur in another range.
+
+    `ids` are dense (below `len(ids)`). Two linear passes, no sort.
+    """
+    size = ids.shape[0]
+    owner = np.full(size, -1, np.int64)  # the first range holding an id
+    shared = np.zeros(size, np.bool_)  # held by more than one range
+    for block in range(starts.shape[0]):
+        for at in range(starts[block], ends[block]):
+            value = ids[at]
+            if owner[value] == -1:
+                owner[value] = block
+            elif owner[value] != block:
+                shared[value] = True
+    seen = np.full(size, -1, np.int64)
+    distinct = np.zeros(starts.shape[0], np.int64)
+    in_others = np.zeros(starts.shape[0], np.int64)
+    for block in range(starts.shape[0]):
+        for at in range(starts[block], ends[block]):
+            value = ids[at]
+            if seen[value] != block:
+                seen[value] = block
+                distinct[block] += 1
+                if shared[value]:
+                    in_others[block] += 1
+    return distinct, in_others

@@ -192,9 +192,11 @@ class RepeatDetector:
     def _repeated_blocks(self, words: _Words, grams: _Shingles, count: int) -> list[tuple[int, int, float]]:
         """(copy block, first-copy block, exact Jaccard) for every block inside a repeated run."""
         first = words.block_first
+        long_blocks = [b for b in range(count) if first[b + 1] - first[b] >= self.min_block_words]
+        if not self._may_share_blocks(long_blocks, grams, first):
+            return []
         block_tokens = [words.tokens[first[b] : first[b + 1]] for b in range(count)]
         sets = [grams.set_of(first[b], first[b + 1]) for b in range(count)]
-        long_blocks = [b for b in range(count) if len(block_tokens[b]) >= self.min_block_words]
         sources = self._verified_sources(long_blocks, sets, grams, first)
 
         root: dict[int, int] = {}  # copy block -> block of the first copy
@@ -214,6 +216,28 @@ class RepeatDetector:
                 out.append((copy, root[copy], similarity[copy]))
         out.sort()
         return out
+
+    def _may_share_blocks(self, blocks: Sequence[int], grams: _Shingles, first: Sequence[int]) -> bool:
+        """False only when no two of `blocks` can reach the threshold: then signatures are not needed.
+
+        Blocks A and B match when |A ∩ B| / |A ∪ B| >= threshold, so A needs at least
+        `threshold * |A|` of its distinct shingles in some other block. One exact count
+        over the shingle ids tells whether any block has that many; in most articles none
+        has, and the block pass ends here. (All blocks or none: leaving some out of the LSH
+        buckets would change which earlier blocks the others are compared with.)
+        """
+        if len(blocks) < 2:
+            return False
+        if self.min_block_words < self.shingle_words:  # a short block's one shingle is a tuple
+            return True
+        from . import _kernels
+
+        size = self.shingle_words
+        starts = np.array([first[b] for b in blocks], dtype=np.int64)
+        ends = np.array([first[b + 1] - size + 1 for b in blocks], dtype=np.int64)
+        distinct, in_others = _kernels.shared_shingle_counts(grams.window_ids, starts, ends)
+        # Slack for the float division in `jaccard`: never skip a pair it would accept.
+        return bool(np.any(in_others * (1.0 + 1e-9) >= self.threshold * distinct))
 
     def _verified_sources(
         self, blocks: Sequence[int], sets: Sequence[frozenset[object]], grams: _Shingles, first: Sequence[int]
@@ -347,23 +371,15 @@ class RepeatDetector:
 def _window_ids(ids: NDArray[np.int64], width: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Dense ids of the windows ids[i : i + width] (equal windows, equal ids) and each id's first window.
 
-    Token ids are packed into one int64 key per window, renumbered densely whenever the
-    next token would overflow it: exact (no hashing, so no false matches), usually one sort.
-    Ids may be negative (blocked tokens).
+    Exact (no hashing, so no false matches), one linear radix sort. Ids may be negative
+    (blocked tokens).
     """
-    count = len(ids) - width + 1
-    if count <= 0:
+    from . import _kernels
+
+    if len(ids) < width:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    shifted = ids - ids.min()
-    radix = int(shifted.max()) + 1
-    keys, span = shifted[:count], radix
-    for offset in range(1, width):
-        if span * radix >= 1 << 63:
-            keys = np.unique(keys, return_inverse=True)[1]
-            span = int(keys.max()) + 1
-        keys, span = keys * radix + shifted[offset : offset + count], span * radix
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    return inverse.astype(np.int64, copy=False), first.astype(np.int64, copy=False)
+    low = int(ids.min())
+    return _kernels.window_ids(ids - low, width, int(ids.max()) - low + 1)
 
 
 class _Shingles:
@@ -383,11 +399,14 @@ class _Shingles:
         self.ids = np.fromiter(
             map(first.setdefault, tokens, itertools.count()), dtype=np.int64, count=len(tokens)
         )
-        self._grams: list[int] = _window_ids(self.ids, size)[0].tolist()
+        self.window_ids = _window_ids(self.ids, size)[0]  # shingle i's id
+        self._grams: list[int] | None = None
 
     def set_of(self, start: int, end: int) -> frozenset[object]:
         """The shingles of tokens [start, end)."""
         if end - start >= self.size:
+            if self._grams is None:
+                self._grams = self.window_ids.tolist()
             return frozenset(self._grams[start : end - self.size + 1])
         return frozenset((tuple(self.words.tokens[start:end]),)) if end > start else frozenset()
 
