@@ -151,8 +151,8 @@ class LearnedBoilerplate:
         docs = self.docs.get(source, 0)
         if not table or docs < self.min_docs:
             return
-        for line in text.lines:
-            value = line_key(line.text_of(text.text))
+        for line, folded in zip(text.lines, text.line_fingerprints, strict=True):
+            value = _ZEROS.sub("0", folded)  # line_key of the line
             if not value:
                 continue
             count = table.get(_line_hash(value), 0)
@@ -275,8 +275,9 @@ def build_boilerplate_detectors(config: Config) -> list[Any]:
 
 
 def _line_fingerprints(text: SegmentedText) -> Iterator[str]:
-    for line in text.lines:
-        value = line_key(line.text_of(text.text))
+    """`line_key` of every line that has one."""
+    for folded in text.line_fingerprints:
+        value = _ZEROS.sub("0", folded)
         if value:
             yield value
 
