@@ -435,3 +435,72 @@ def shared_shingle_counts(
                 if shared[value]:
                     in_others[block] += 1
     return distinct, in_others
+
+
+@njit(cache=True)
+def _dense_word_ids(
+    data: NDArray[np.uint8],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover
+    words = 1
+    for byte in data:
+        if byte == _SPACE:
+            words += 1
+    bits = 4
+    while (1 << bits) < 2 * words:
+        bits += 1
+    shift = np.uint64(64 - bits)
+    table = np.full(1 << bits, -1, np.int64)  # slot -> first word with that content
+    starts = np.empty(words + 1, np.int64)
+    ids = np.empty(words, np.int64)
+    lengths = np.zeros(words, np.int64)
+    word = 0
+    start = 0
+    chars = 0
+    hashed = np.uint64(0xCBF29CE484222325)  # FNV-1a, 64 bits
+    for at in range(data.shape[0] + 1):
+        byte = data[at] if at < data.shape[0] else _SPACE
+        if byte != _SPACE:
+            hashed = (hashed ^ np.uint64(byte)) * np.uint64(0x100000001B3)
+            if byte & 0xC0 != 0x80:  # a UTF-8 lead byte starts a character
+                chars += 1
+            continue
+        starts[word] = start
+        lengths[word] = chars
+        slot = (hashed * np.uint64(0x9E3779B97F4A7C15)) >> shift
+        size = at - start
+        while True:
+            other = table[slot]
+            if other == -1:
+                table[slot] = word
+                ids[word] = word
+                break
+            other_start = starts[other]
+            same = lengths[other] == chars and (starts[other + 1] - 1 - other_start) == size
+            if same:
+                for offset in range(size):
+                    if data[start + offset] != data[other_start + offset]:
+                        same = False
+                        break
+            if same:
+                ids[word] = other
+                break
+            slot = (slot + np.uint64(1)) & np.uint64((1 << bits) - 1)
+        word += 1
+        start = at + 1
+        starts[word] = start
+        chars = 0
+        hashed = np.uint64(0xCBF29CE484222325)
+    return ids, lengths
+
+
+def word_ids(words: list[str]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Each word as the position of its first occurrence (equal words, equal ids), and its length.
+
+    Words hold no space. One compiled pass over the words' UTF-8 bytes: a hash table of
+    first occurrences, every hit compared byte for byte (exact, whatever the hash does);
+    lengths are in characters (UTF-8 lead bytes).
+    """
+    if not words:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    data = np.frombuffer(" ".join(words).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    return _dense_word_ids(data)

@@ -18,7 +18,6 @@ the copies, both in (near) linear time:
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -393,12 +392,9 @@ class _Shingles:
     def __init__(self, words: _Words, size: int) -> None:
         self.words = words
         self.size = size
-        tokens = words.tokens
-        # A token's id is the position of its first occurrence: one C-level pass.
-        first: dict[str, int] = {}
-        self.ids = np.fromiter(
-            map(first.setdefault, tokens, itertools.count()), dtype=np.int64, count=len(tokens)
-        )
+        from . import _kernels
+
+        self.ids = _kernels.word_ids(words.tokens)[0]  # a token's id: where it first occurs
         self.window_ids = _window_ids(self.ids, size)[0]  # shingle i's id
         self._grams: list[int] | None = None
 

@@ -9,11 +9,7 @@ that lost its copy is not dropped for a repetition it no longer has.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
-
-import numpy as np
-from numpy.typing import NDArray
 
 from . import _kernels
 from .config import QualityConfig
@@ -46,7 +42,7 @@ def repetition_signals(text: str) -> dict[str, float]:
     signals["dup_line_frac"], signals["dup_line_char_frac"] = _duplicate_fractions(lines)
     signals["dup_para_frac"], signals["dup_para_char_frac"] = _duplicate_fractions(paragraphs)
     words = tokenize(text)
-    ids, lengths = _word_ids(words)
+    ids, lengths = _kernels.word_ids(words)
     word_chars = int(lengths.sum())
     top, dup = _kernels.ngram_repetition(ids, lengths, DUP_NGRAM_SIZES[-1])
     for size in TOP_NGRAM_SIZES:
@@ -109,13 +105,3 @@ def _duplicate_fractions(items: Sequence[str]) -> tuple[float, float]:
             seen.add(item)
     total_chars = sum(len(item) for item in items)
     return repeated / len(items), (repeated_chars / total_chars if total_chars else 0.0)
-
-
-def _word_ids(words: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Each word as a small integer (equal words, equal ids: the position of its first occurrence)
-    and each word's length."""
-    first: dict[str, int] = {}
-    # setdefault keeps the first position of each word; one C-level pass, no Python frame per word.
-    ids = np.fromiter(map(first.setdefault, words, itertools.count()), dtype=np.int64, count=len(words))
-    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-    return ids, lengths

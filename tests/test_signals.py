@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corpusclean import Cleaner, Config, Document, QualityConfig, Reason, repetition_drop, repetition_signals
+from corpusclean._kernels import word_ids
 from corpusclean.normalize import tokenize
 
 from conftest import SEEDS
@@ -155,3 +156,16 @@ def test_ngram_signals_match_their_definition(text: str) -> None:
     """The one-sort kernel gives exactly what counting every n-gram of every size gives."""
     signals = repetition_signals(text)
     assert {name: signals[name] for name in _ngram_fractions_oracle(text)} == _ngram_fractions_oracle(text)
+
+
+@given(
+    st.lists(
+        st.sampled_from(["le", "port", "Marseille", "été", "l’ia", "東京", "0", "a", "aa", "\U0001f534"])
+    )
+)
+def test_word_ids_are_first_occurrences_and_lengths_are_characters(words: list[str]) -> None:
+    """The compiled word ids: each word's first position (equal words alike), lengths in code points."""
+    first: dict[str, int] = {}
+    ids, lengths = word_ids(words)
+    assert ids.tolist() == [first.setdefault(word, index) for index, word in enumerate(words)]
+    assert lengths.tolist() == [len(word) for word in words]
