@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from .config import RepeatsConfig
 from .document import Reason, Span
 from .minhash import MinHasher, jaccard, shingles
-from .normalize import fingerprint
+from .normalize import fingerprint, fingerprint_is_wordwise
 from .segment import SegmentedText
 
 # Candidate pairs must be found with at least this probability when their Jaccard
@@ -57,7 +57,7 @@ class _Words:
     scanned for them only when one of its tokens is asked for.
     """
 
-    __slots__ = ("_blocks", "_counts", "_ranges", "_text", "_word_first", "block_first", "tokens")
+    __slots__ = ("_blocks", "_counts", "_lazy", "_ranges", "_text", "_word_first", "block_first", "tokens")
 
     def __init__(
         self,
@@ -66,6 +66,8 @@ class _Words:
         text: SegmentedText,
         counts: list[int] | None = None,
         word_first: list[int] | None = None,
+        *,
+        lazy: bool = False,
     ) -> None:
         self.tokens = tokens
         self.block_first = block_first  # first token index of each block (len(blocks) + 1 entries)
@@ -74,6 +76,7 @@ class _Words:
         # When some word folds to other than one token: tokens per word, first word of each block.
         self._counts = counts
         self._word_first = word_first
+        self._lazy = lazy  # tokens per word not known yet: counted per block when ranges are asked for
         self._ranges: dict[int, tuple[list[int], list[int]]] = {}
 
     @property
@@ -111,6 +114,11 @@ class _Words:
                 counts = self._counts[self._word_first[block] : self._word_first[block + 1]]
                 starts = np.repeat(starts, counts).tolist()
                 ends = np.repeat(ends, counts).tolist()
+            elif self._lazy:
+                counts = [len(_FOLDED.get(word) or _fold_word(word)) for word in parts[1::2]]
+                if counts.count(1) != len(counts):
+                    starts = np.repeat(starts, counts).tolist()
+                    ends = np.repeat(ends, counts).tolist()
             ranges = self._ranges[block] = (starts, ends)
         return ranges
 
@@ -437,6 +445,19 @@ def _words_of(text: SegmentedText) -> _Words:
     # whitespace lies between), so each block is scanned on its own and its token count
     # is the length of its list: no offset per word is needed to assign blocks.
     body = text.text
+    if fingerprint_is_wordwise(body):
+        # The fingerprint of each line is its words' tokens, and every detector-shared
+        # SegmentedText folds its lines once (learned boilerplate reads them too).
+        lines, line_prints = text.lines, text.line_fingerprints
+        tokens: list[str] = []
+        block_first = [0]
+        line = 0
+        for block in text.blocks:
+            while line < len(lines) and lines[line].start < block.end:
+                tokens += line_prints[line].split()
+                line += 1
+            block_first.append(len(tokens))
+        return _Words(tokens, block_first, text, lazy=True)
     per_block = [_WORD.findall(body, block.start, block.end) for block in text.blocks]
     words = list(chain.from_iterable(per_block))
     cached = list(map(_FOLDED.get, words))

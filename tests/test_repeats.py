@@ -291,3 +291,35 @@ def test_block_precheck_never_skips_a_document_with_a_matching_block_pair(text: 
         pairs = any(jaccard(sets[a], sets[b]) >= threshold for a in long_blocks for b in long_blocks if a < b)
         if pairs:  # the precheck must let every document with a matching pair through
             assert detector._may_share_blocks(long_blocks, grams, first)
+
+
+def _both_ways(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    """`_words_of` the fast way (lines folded whole) and word by word (the definition)."""
+    from corpusclean import repeats
+
+    fast = _words_of(SegmentedText(text))
+    with monkeypatch.context() as patch:
+        patch.setattr(repeats, "fingerprint_is_wordwise", lambda _: False)
+        slow = _words_of(SegmentedText(text))
+    as_tuple = lambda words: (words.tokens, words.block_first, words.starts, words.ends)  # noqa: E731
+    return as_tuple(fast), as_tuple(slow)
+
+
+@given(st.one_of(st.text(), news_text(), repeated_passage_document().map(lambda parts: parts[0])))
+def test_words_folded_by_line_are_the_words_folded_one_by_one(text: str) -> None:
+    """Tokens, blocks and character ranges agree whichever way the words were folded."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast, slow = _both_ways(text, monkeypatch)
+    assert fast == slow
+
+
+def test_every_wordwise_character_folds_alike_by_line_and_by_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each character the cheap check lets through, next to letters, digits, marks of punctuation."""
+    from corpusclean.normalize import fingerprint_is_wordwise
+
+    chars = [chr(code) for code in range(0x80, 0x10000) if fingerprint_is_wordwise(chr(code))]
+    for at in range(0, len(chars), 256):
+        text = "".join(f"a{char}b <{char}9, {char}’\n" for char in chars[at : at + 256])
+        assert fingerprint_is_wordwise(text)
+        fast, slow = _both_ways(text, monkeypatch)
+        assert fast == slow, chars[at : at + 256]
