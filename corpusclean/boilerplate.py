@@ -31,7 +31,8 @@ COUNTS_FORMAT = "corpusclean.boilerplate-counts"
 COUNTS_VERSION = 1
 # Documents with no source form one group, stored under this key.
 NO_SOURCE = ""
-_ZEROS = re.compile("0+")
+# Runs of two or more zeros: the pattern starts with a literal, which `re` finds fast; single zeros stay.
+_ZEROS = re.compile("00+")
 
 
 class LearnedBoilerplate:
