@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import _kernels
 from .config import QualityConfig
 from .document import Drop, Reason
 from .normalize import tokenize
@@ -41,6 +40,8 @@ def repetition_signals(text: str) -> dict[str, float]:
     signals: dict[str, float] = {}
     signals["dup_line_frac"], signals["dup_line_char_frac"] = _duplicate_fractions(lines)
     signals["dup_para_frac"], signals["dup_para_char_frac"] = _duplicate_fractions(paragraphs)
+    from . import _kernels  # numba loads on first use, not on `import corpusclean`
+
     words = tokenize(text)
     ids, lengths = _kernels.word_ids(words)
     word_chars = int(lengths.sum())
