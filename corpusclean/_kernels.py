@@ -270,3 +270,237 @@ def extend_match(
                 break
         if not resumed:
             return s_end, c_end
+
+
+@njit(cache=True)
+def suffix_order(ids: NDArray[np.int64], depth: int, alphabet: int) -> NDArray[np.int64]:  # pragma: no cover
+    """Positions of `ids` sorted by their next `depth` ids; the text's end sorts before any id.
+
+    A stable LSD radix sort, one counting pass per id (`ids` in `[0, alphabet)`): linear,
+    and equal windows keep their positions in increasing order.
+    """
+    count = ids.shape[0]
+    order = np.arange(count)
+    scratch = np.empty(count, np.int64)
+    buckets = np.empty(alphabet + 2, np.int64)
+    for level in range(depth - 1, -1, -1):
+        buckets[:] = 0
+        for position in order:
+            at = position + level
+            buckets[(ids[at] + 2) if at < count else 1] += 1
+        total = 0
+        for key in range(alphabet + 2):
+            size = buckets[key]
+            buckets[key] = total
+            total += size
+        for position in order:  # buckets[key + 1] is where the next position of `key` goes
+            at = position + level
+            key = (ids[at] + 1) if at < count else 0
+            scratch[buckets[key + 1]] = position
+            buckets[key + 1] += 1
+        order, scratch = scratch, order
+    return order
+
+
+@njit(cache=True)
+def window_ids(
+    ids: NDArray[np.int64], width: int, alphabet: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover - compiled
+    """Dense ids of the windows `ids[i : i + width]` (equal windows, equal ids) and each id's first window.
+
+    Ids follow the windows' sorted order, as `numpy.unique` would number them; exact (no hashing).
+    """
+    count = ids.shape[0] - width + 1
+    if count <= 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    order = suffix_order(ids, width, alphabet)
+    out = np.empty(count, np.int64)
+    first = np.empty(count, np.int64)
+    current = -1
+    previous = -1
+    for position in order:
+        if position >= count:  # fewer than `width` ids left: no window starts here
+            continue
+        same = previous >= 0
+        if same:
+            for offset in range(width):
+                if ids[previous + offset] != ids[position + offset]:
+                    same = False
+                    break
+        if not same:
+            current += 1
+            first[current] = position  # stable sort: the group's smallest position comes first
+        out[position] = current
+        previous = position
+    return out, first[: current + 1].copy()
+
+
+@njit(cache=True)
+def ngram_repetition(
+    ids: NDArray[np.int64], lengths: NDArray[np.int64], max_size: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover - compiled
+    """Gopher's n-gram repetition numerators for every size 2..`max_size`, from one suffix sort.
+
+    `ids` are dense word ids (equal words, equal ids, all below `len(ids)`), `lengths` each
+    word's length in characters. Returns, indexed by size, (count of the most frequent
+    repeated n-gram times its length in characters, the longest such n-gram among equally
+    frequent ones; 0 when no n-gram repeats) and (characters of the words covered by an
+    occurrence of a repeated n-gram). Divided by the word characters they are the
+    `top_Ngram_char_frac` and `dup_Ngram_char_frac` signals.
+
+    The word positions are sorted once by their next `max_size` words (`suffix_order`).
+    Equal n-grams are then adjacent for every size at once: two neighbours share an
+    n-gram exactly when their common prefix is at least n words long, so each size is
+    one linear scan.
+    """
+    count = ids.shape[0]
+    top = np.zeros(max_size + 1, np.int64)
+    dup = np.zeros(max_size + 1, np.int64)
+    if count < 2:
+        return top, dup
+    order = suffix_order(ids, max_size, count)
+    # common[i]: words shared by the suffixes at order[i - 1] and order[i], at most max_size.
+    common = np.zeros(count, np.int64)
+    for index in range(1, count):
+        first, second = order[index - 1], order[index]
+        shared = 0
+        while (
+            shared < max_size
+            and first + shared < count
+            and second + shared < count
+            and ids[first + shared] == ids[second + shared]
+        ):
+            shared += 1
+        common[index] = shared
+    chars = np.zeros(count + 1, np.int64)
+    for index in range(count):
+        chars[index + 1] = chars[index] + lengths[index]
+    edges = np.empty(count + 1, np.int64)
+    for size in range(2, max_size + 1):
+        best = 0
+        best_chars = 0
+        edges[:] = 0
+        group_start = 0
+        for index in range(1, count + 1):
+            if index < count and common[index] >= size:
+                continue
+            members = index - group_start  # order[group_start:index] share their first `size` words
+            if members >= 2:
+                start = order[group_start]
+                length = chars[start + size] - chars[start]
+                if members > best or (members == best and length > best_chars):
+                    best, best_chars = members, length
+                for member in range(group_start, index):
+                    edges[order[member]] += 1
+                    edges[order[member] + size] -= 1
+            group_start = index
+        top[size] = best * best_chars
+        depth = 0
+        covered = 0
+        for index in range(count):
+            depth += edges[index]
+            if depth > 0:
+                covered += lengths[index]
+        dup[size] = covered
+    return top, dup
+
+
+@njit(cache=True)
+def shared_shingle_counts(
+    ids: NDArray[np.int64], starts: NDArray[np.int64], ends: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover - compiled
+    """Per range `ids[starts[i]:ends[i]]`: its distinct ids, and how many of those occur in another range.
+
+    `ids` are dense (below `len(ids)`). Two linear passes, no sort.
+    """
+    size = ids.shape[0]
+    owner = np.full(size, -1, np.int64)  # the first range holding an id
+    shared = np.zeros(size, np.bool_)  # held by more than one range
+    for block in range(starts.shape[0]):
+        for at in range(starts[block], ends[block]):
+            value = ids[at]
+            if owner[value] == -1:
+                owner[value] = block
+            elif owner[value] != block:
+                shared[value] = True
+    seen = np.full(size, -1, np.int64)
+    distinct = np.zeros(starts.shape[0], np.int64)
+    in_others = np.zeros(starts.shape[0], np.int64)
+    for block in range(starts.shape[0]):
+        for at in range(starts[block], ends[block]):
+            value = ids[at]
+            if seen[value] != block:
+                seen[value] = block
+                distinct[block] += 1
+                if shared[value]:
+                    in_others[block] += 1
+    return distinct, in_others
+
+
+@njit(cache=True)
+def _dense_word_ids(
+    data: NDArray[np.uint8],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover
+    words = 1
+    for byte in data:
+        if byte == _SPACE:
+            words += 1
+    bits = 4
+    while (1 << bits) < 2 * words:
+        bits += 1
+    shift = np.uint64(64 - bits)
+    table = np.full(1 << bits, -1, np.int64)  # slot -> first word with that content
+    starts = np.empty(words + 1, np.int64)
+    ids = np.empty(words, np.int64)
+    lengths = np.zeros(words, np.int64)
+    word = 0
+    start = 0
+    chars = 0
+    hashed = np.uint64(0xCBF29CE484222325)  # FNV-1a, 64 bits
+    for at in range(data.shape[0] + 1):
+        byte = data[at] if at < data.shape[0] else _SPACE
+        if byte != _SPACE:
+            hashed = (hashed ^ np.uint64(byte)) * np.uint64(0x100000001B3)
+            if byte & 0xC0 != 0x80:  # a UTF-8 lead byte starts a character
+                chars += 1
+            continue
+        starts[word] = start
+        lengths[word] = chars
+        slot = (hashed * np.uint64(0x9E3779B97F4A7C15)) >> shift
+        size = at - start
+        while True:
+            other = table[slot]
+            if other == -1:
+                table[slot] = word
+                ids[word] = word
+                break
+            other_start = starts[other]
+            same = lengths[other] == chars and (starts[other + 1] - 1 - other_start) == size
+            if same:
+                for offset in range(size):
+                    if data[start + offset] != data[other_start + offset]:
+                        same = False
+                        break
+            if same:
+                ids[word] = other
+                break
+            slot = (slot + np.uint64(1)) & np.uint64((1 << bits) - 1)
+        word += 1
+        start = at + 1
+        starts[word] = start
+        chars = 0
+        hashed = np.uint64(0xCBF29CE484222325)
+    return ids, lengths
+
+
+def word_ids(words: list[str]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Each word as the position of its first occurrence (equal words, equal ids), and its length.
+
+    Words hold no space. One compiled pass over the words' UTF-8 bytes: a hash table of
+    first occurrences, every hit compared byte for byte (exact, whatever the hash does);
+    lengths are in characters (UTF-8 lead bytes).
+    """
+    if not words:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    data = np.frombuffer(" ".join(words).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    return _dense_word_ids(data)

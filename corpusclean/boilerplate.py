@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Self
 
@@ -23,7 +23,7 @@ from .config import Config, NormalizeConfig
 from .document import Document, Reason, Span
 from .errors import ConfigError
 from .io.writers import write_json_atomic
-from .normalize import fingerprint, normalize_display
+from .normalize import fingerprint, fingerprint_lines, normalize_display
 from .rulepack import RulePackDetector, resolve_rules
 from .segment import SegmentedText
 
@@ -31,7 +31,8 @@ COUNTS_FORMAT = "corpusclean.boilerplate-counts"
 COUNTS_VERSION = 1
 # Documents with no source form one group, stored under this key.
 NO_SOURCE = ""
-_ZEROS = re.compile("0+")
+# Runs of two or more zeros: the pattern starts with a literal, which `re` finds fast; single zeros stay.
+_ZEROS = re.compile("00+")
 
 
 class LearnedBoilerplate:
@@ -109,7 +110,8 @@ class LearnedBoilerplate:
     def _line_hashes(text: str) -> tuple[int, ...]:
         # A tuple in the set's own order: counted after a trip between processes, the
         # table's insertion order (which eviction follows) is the one a single process makes.
-        return tuple({_line_hash(fp) for fp in _line_fingerprints(SegmentedText(text))})
+        # Blank lines fold to nothing, like lines of punctuation only: no need to segment.
+        return tuple({_line_hash(key) for key in _line_keys(fingerprint_lines(text)) if key})
 
     def _add_hashes(self, key: str, seen: tuple[int, ...]) -> None:
         self.docs[key] += 1
@@ -151,8 +153,7 @@ class LearnedBoilerplate:
         docs = self.docs.get(source, 0)
         if not table or docs < self.min_docs:
             return
-        for line in text.lines:
-            value = line_key(line.text_of(text.text))
+        for line, value in zip(text.lines, _line_keys(text.line_fingerprints), strict=True):
             if not value:
                 continue
             count = table.get(_line_hash(value), 0)
@@ -274,11 +275,9 @@ def build_boilerplate_detectors(config: Config) -> list[Any]:
     return detectors
 
 
-def _line_fingerprints(text: SegmentedText) -> Iterator[str]:
-    for line in text.lines:
-        value = line_key(line.text_of(text.text))
-        if value:
-            yield value
+def _line_keys(fingerprints: Sequence[str]) -> list[str]:
+    """`line_key` of each line, from the lines' fingerprints: runs of zeros folded in one pass."""
+    return _ZEROS.sub("0", "\n".join(fingerprints)).split("\n")
 
 
 def line_key(line: str) -> str:

@@ -36,7 +36,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 _CUE_MAX_CHARS = 250
 _TITLE_MAX_CHARS = 120
 _FOREIGN_CHECK_WORDS = 8
-_SEPARATOR = re.compile(r"(?:^|\s)[|›•·>/»]+(?=\s|$)")
+# A run of separator marks standing alone between spaces (or the line's ends).
+_SEPARATOR = re.compile(r"(?<!\S)[|›•·>/»]+(?!\S)")
 _URL = re.compile(r"https?://|www\.|\b[\w.-]+\.(?:com|fr|org|net|info|io|co\.uk|be|ch)\b|@\w{2,}|#\w{2,}")
 _TERMINAL_MARKS = ".!?…:;"
 _CLOSING = "\"'”»)]"
@@ -187,18 +188,21 @@ def _stopword_masks() -> dict[str, int]:
     return masks
 
 
+# The languages (bit numbers) of each stop-word mask met so far: a few hundred masks in all.
+_BITS: dict[int, tuple[int, ...]] = {}
+
+
 def document_stopwords(words: Sequence[str], sample: int = 120) -> tuple[str, frozenset[str]]:
     """The language whose stop words cover most of the first `sample` words, and that list."""
     masks = _stopword_masks()
     per_mask = Counter(map(masks.get, words[:sample], itertools.repeat(0)))
     hits = [0] * len(STOPWORD_LANGUAGES)
     for mask, count in per_mask.items():
-        bit = 0
-        while mask:
-            if mask & 1:
-                hits[bit] += count
-            mask >>= 1
-            bit += 1
+        bits = _BITS.get(mask)
+        if bits is None:
+            bits = _BITS[mask] = tuple(bit for bit in range(len(STOPWORD_LANGUAGES)) if mask >> bit & 1)
+        for bit in bits:
+            hits[bit] += count
     best = max(range(len(hits)), key=lambda bit: (hits[bit], -bit))
     lang = STOPWORD_LANGUAGES[best]
     return lang, _stopword_sets()[lang]

@@ -386,7 +386,41 @@ def _words(text: str, strip_accents: bool) -> list[str]:
 
 
 def _fold_words(text: str, strip_accents: bool) -> list[str]:
-    ascii_table, rare, separators, marks = _folding()
+    return _fold(text, strip_accents, _folding()[0]).split()
+
+
+# `_folding`'s ASCII table with the line break kept, for folding every line of a text at once.
+_LINE_TABLE: list[bytes] = []
+
+
+def fingerprint_lines(text: str) -> list[str]:
+    """`fingerprint` of each line of `text` (its pieces between "\n"), from one fold of the whole text.
+
+    A per-line fingerprint costs a dozen C-level passes whatever the line's length;
+    folding the text once with the line breaks kept costs them once per document. Every
+    step folds each character (or a run of separators, or a normalization segment)
+    on its own and none joins or creates a line break, so the pieces are exactly the
+    lines' fingerprints (a test compares them on arbitrary Unicode).
+    """
+    if not _LINE_TABLE:
+        table = bytearray(_folding()[0])
+        table[0x0A] = 0x0A
+        _LINE_TABLE.append(bytes(table))
+    folded = _fold(text, False, _LINE_TABLE[0])
+    # Every separator is a space by now (whitespace is never a letter, number or mark), so
+    # `" ".join(piece.split())` is: runs of spaces to one, then each piece stripped of them.
+    pieces = _SPACE_RUNS.sub(" ", folded).split("\n")
+    if len(pieces) != text.count("\n") + 1:  # never seen; the line-by-line way is the definition
+        return [fingerprint(line) for line in text.split("\n")]
+    return [piece.strip(" ") for piece in pieces]
+
+
+_SPACE_RUNS = re.compile("  +")  # a literal first character: `re` skips ahead to each space
+
+
+def _fold(text: str, strip_accents: bool, ascii_table: bytes) -> str:
+    """The fingerprint's characters before the split into words (separators as spaces)."""
+    _, rare, separators, marks = _folding()
     text = text.casefold()
     if not text.isascii():
         for separator in _COMMON_SEPARATORS:
@@ -404,7 +438,30 @@ def _fold_words(text: str, strip_accents: bool) -> list[str]:
             text = separators.sub(" ", text)
             if _DIGITS.search(text):
                 text = _DIGITS.sub("0", text)
-    return text.split()
+    return text
+
+
+@lru_cache(maxsize=1)
+def _not_wordwise() -> re.Pattern[str]:
+    """Characters outside `\\w` (or `_`) that fold to something other than a separator, and astral ones.
+
+    Combining marks, spacing accents (¨ folds to a space and a mark), ™ (folds to "tm")
+    and the like: around them, a text folded whole and the same text folded word by
+    word can give different tokens. Built once from the Unicode database (about 60 ms).
+    """
+    unsafe = _ranges(range(0x80, 0x10000), lambda c: not c.isalnum() and bool(_fold_words(c, False)))
+    return re.compile(f"[{unsafe}\U00010000-\U0010ffff]")
+
+
+def fingerprint_is_wordwise(text: str) -> bool:
+    """True when `fingerprint(text).split()` is the fingerprint tokens of each `[^\\W_]+` word of
+    `text`, in order (a cheap sufficient check: one scan for the rare characters where it may not be).
+
+    Between the words lie only characters that fold to separators, every fold step
+    works character by character or within a word, and composition (NFKC) needs a mark
+    that such text lacks; so folding the text once gives what folding each word gives.
+    """
+    return _not_wordwise().search(text) is None
 
 
 def fingerprint(text: str, *, strip_accents: bool = False) -> str:

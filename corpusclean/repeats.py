@@ -18,7 +18,6 @@ the copies, both in (near) linear time:
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from numpy.typing import NDArray
 from .config import RepeatsConfig
 from .document import Reason, Span
 from .minhash import MinHasher, jaccard, shingles
-from .normalize import fingerprint
+from .normalize import fingerprint, fingerprint_is_wordwise
 from .segment import SegmentedText
 
 # Candidate pairs must be found with at least this probability when their Jaccard
@@ -58,7 +57,7 @@ class _Words:
     scanned for them only when one of its tokens is asked for.
     """
 
-    __slots__ = ("_blocks", "_counts", "_ranges", "_text", "_word_first", "block_first", "tokens")
+    __slots__ = ("_blocks", "_counts", "_lazy", "_ranges", "_text", "_word_first", "block_first", "tokens")
 
     def __init__(
         self,
@@ -67,6 +66,8 @@ class _Words:
         text: SegmentedText,
         counts: list[int] | None = None,
         word_first: list[int] | None = None,
+        *,
+        lazy: bool = False,
     ) -> None:
         self.tokens = tokens
         self.block_first = block_first  # first token index of each block (len(blocks) + 1 entries)
@@ -75,6 +76,7 @@ class _Words:
         # When some word folds to other than one token: tokens per word, first word of each block.
         self._counts = counts
         self._word_first = word_first
+        self._lazy = lazy  # tokens per word not known yet: counted per block when ranges are asked for
         self._ranges: dict[int, tuple[list[int], list[int]]] = {}
 
     @property
@@ -112,6 +114,11 @@ class _Words:
                 counts = self._counts[self._word_first[block] : self._word_first[block + 1]]
                 starts = np.repeat(starts, counts).tolist()
                 ends = np.repeat(ends, counts).tolist()
+            elif self._lazy:
+                counts = [len(_FOLDED.get(word) or _fold_word(word)) for word in parts[1::2]]
+                if counts.count(1) != len(counts):
+                    starts = np.repeat(starts, counts).tolist()
+                    ends = np.repeat(ends, counts).tolist()
             ranges = self._ranges[block] = (starts, ends)
         return ranges
 
@@ -192,9 +199,11 @@ class RepeatDetector:
     def _repeated_blocks(self, words: _Words, grams: _Shingles, count: int) -> list[tuple[int, int, float]]:
         """(copy block, first-copy block, exact Jaccard) for every block inside a repeated run."""
         first = words.block_first
+        long_blocks = [b for b in range(count) if first[b + 1] - first[b] >= self.min_block_words]
+        if not self._may_share_blocks(long_blocks, grams, first):
+            return []
         block_tokens = [words.tokens[first[b] : first[b + 1]] for b in range(count)]
         sets = [grams.set_of(first[b], first[b + 1]) for b in range(count)]
-        long_blocks = [b for b in range(count) if len(block_tokens[b]) >= self.min_block_words]
         sources = self._verified_sources(long_blocks, sets, grams, first)
 
         root: dict[int, int] = {}  # copy block -> block of the first copy
@@ -214,6 +223,28 @@ class RepeatDetector:
                 out.append((copy, root[copy], similarity[copy]))
         out.sort()
         return out
+
+    def _may_share_blocks(self, blocks: Sequence[int], grams: _Shingles, first: Sequence[int]) -> bool:
+        """False only when no two of `blocks` can reach the threshold: then signatures are not needed.
+
+        Blocks A and B match when |A ∩ B| / |A ∪ B| >= threshold, so A needs at least
+        `threshold * |A|` of its distinct shingles in some other block. One exact count
+        over the shingle ids tells whether any block has that many; in most articles none
+        has, and the block pass ends here. (All blocks or none: leaving some out of the LSH
+        buckets would change which earlier blocks the others are compared with.)
+        """
+        if len(blocks) < 2:
+            return False
+        if self.min_block_words < self.shingle_words:  # a short block's one shingle is a tuple
+            return True
+        from . import _kernels
+
+        size = self.shingle_words
+        starts = np.array([first[b] for b in blocks], dtype=np.int64)
+        ends = np.array([first[b + 1] - size + 1 for b in blocks], dtype=np.int64)
+        distinct, in_others = _kernels.shared_shingle_counts(grams.window_ids, starts, ends)
+        # Slack for the float division in `jaccard`: never skip a pair it would accept.
+        return bool(np.any(in_others * (1.0 + 1e-9) >= self.threshold * distinct))
 
     def _verified_sources(
         self, blocks: Sequence[int], sets: Sequence[frozenset[object]], grams: _Shingles, first: Sequence[int]
@@ -347,23 +378,15 @@ class RepeatDetector:
 def _window_ids(ids: NDArray[np.int64], width: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Dense ids of the windows ids[i : i + width] (equal windows, equal ids) and each id's first window.
 
-    Token ids are packed into one int64 key per window, renumbered densely whenever the
-    next token would overflow it: exact (no hashing, so no false matches), usually one sort.
-    Ids may be negative (blocked tokens).
+    Exact (no hashing, so no false matches), one linear radix sort. Ids may be negative
+    (blocked tokens).
     """
-    count = len(ids) - width + 1
-    if count <= 0:
+    from . import _kernels
+
+    if len(ids) < width:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    shifted = ids - ids.min()
-    radix = int(shifted.max()) + 1
-    keys, span = shifted[:count], radix
-    for offset in range(1, width):
-        if span * radix >= 1 << 63:
-            keys = np.unique(keys, return_inverse=True)[1]
-            span = int(keys.max()) + 1
-        keys, span = keys * radix + shifted[offset : offset + count], span * radix
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    return inverse.astype(np.int64, copy=False), first.astype(np.int64, copy=False)
+    low = int(ids.min())
+    return _kernels.window_ids(ids - low, width, int(ids.max()) - low + 1)
 
 
 class _Shingles:
@@ -377,17 +400,17 @@ class _Shingles:
     def __init__(self, words: _Words, size: int) -> None:
         self.words = words
         self.size = size
-        tokens = words.tokens
-        # A token's id is the position of its first occurrence: one C-level pass.
-        first: dict[str, int] = {}
-        self.ids = np.fromiter(
-            map(first.setdefault, tokens, itertools.count()), dtype=np.int64, count=len(tokens)
-        )
-        self._grams: list[int] = _window_ids(self.ids, size)[0].tolist()
+        from . import _kernels
+
+        self.ids = _kernels.word_ids(words.tokens)[0]  # a token's id: where it first occurs
+        self.window_ids = _window_ids(self.ids, size)[0]  # shingle i's id
+        self._grams: list[int] | None = None
 
     def set_of(self, start: int, end: int) -> frozenset[object]:
         """The shingles of tokens [start, end)."""
         if end - start >= self.size:
+            if self._grams is None:
+                self._grams = self.window_ids.tolist()
             return frozenset(self._grams[start : end - self.size + 1])
         return frozenset((tuple(self.words.tokens[start:end]),)) if end > start else frozenset()
 
@@ -422,6 +445,19 @@ def _words_of(text: SegmentedText) -> _Words:
     # whitespace lies between), so each block is scanned on its own and its token count
     # is the length of its list: no offset per word is needed to assign blocks.
     body = text.text
+    if fingerprint_is_wordwise(body):
+        # The fingerprint of each line is its words' tokens, and every detector-shared
+        # SegmentedText folds its lines once (learned boilerplate reads them too).
+        lines, line_prints = text.lines, text.line_fingerprints
+        tokens: list[str] = []
+        block_first = [0]
+        line = 0
+        for block in text.blocks:
+            while line < len(lines) and lines[line].start < block.end:
+                tokens += line_prints[line].split()
+                line += 1
+            block_first.append(len(tokens))
+        return _Words(tokens, block_first, text, lazy=True)
     per_block = [_WORD.findall(body, block.start, block.end) for block in text.blocks]
     words = list(chain.from_iterable(per_block))
     cached = list(map(_FOLDED.get, words))

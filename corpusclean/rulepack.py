@@ -369,9 +369,12 @@ class RulePackDetector:
                     continue
                 subject = segment.text_of(text.text)
                 if rule.on == "fingerprint":
-                    if key not in fingerprints:
-                        fingerprints[key] = fingerprint(subject)
-                    subject = fingerprints[key]
+                    if rule.scope == "line":  # every line folded at once, shared with learned boilerplate
+                        subject = text.line_fingerprints[segment.index]
+                    else:
+                        if key not in fingerprints:
+                            fingerprints[key] = fingerprint(subject)
+                        subject = fingerprints[key]
                 try:
                     match = rule.matches(subject, None if rule.trusted else self.timeout)
                 except TimeoutError:

@@ -72,6 +72,24 @@ class SegmentedText:
         return tuple(out)
 
     @cached_property
+    def line_fingerprints(self) -> tuple[str, ...]:
+        """`normalize.fingerprint` of each line of `lines`, folded in one pass over the text.
+
+        Rule packs and learned boilerplate both match lines by fingerprint; computed once
+        here, a document's lines are folded once, not once per detector.
+        """
+        from .normalize import fingerprint_lines
+
+        pieces = fingerprint_lines(self.text)
+        out: list[str] = []
+        piece = cursor = 0
+        for line in self.lines:
+            piece += self.text.count("\n", cursor, line.start)
+            cursor = line.start
+            out.append(pieces[piece])
+        return tuple(out)
+
+    @cached_property
     def blocks(self) -> tuple[Segment, ...]:
         """Paragraphs, or lines when the text never separates paragraphs by a blank line."""
         if len(self.paragraphs) == 1 and len(self.lines) > 1:

@@ -9,11 +9,7 @@ that lost its copy is not dropped for a repetition it no longer has.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
-
-import numpy as np
-from numpy.typing import NDArray
 
 from .config import QualityConfig
 from .document import Drop, Reason
@@ -44,22 +40,18 @@ def repetition_signals(text: str) -> dict[str, float]:
     signals: dict[str, float] = {}
     signals["dup_line_frac"], signals["dup_line_char_frac"] = _duplicate_fractions(lines)
     signals["dup_para_frac"], signals["dup_para_char_frac"] = _duplicate_fractions(paragraphs)
+    from . import _kernels  # numba loads on first use, not on `import corpusclean`
+
     words = tokenize(text)
-    ids, lengths = _word_ids(words)
+    ids, lengths = _kernels.word_ids(words)
     word_chars = int(lengths.sum())
-    grams = ids
-    for size in range(2, DUP_NGRAM_SIZES[-1] + 1):
-        name = f"top_{size}gram_char_frac" if size in TOP_NGRAM_SIZES else f"dup_{size}gram_char_frac"
-        if grams.size == 0:  # no n-gram repeated at the last size, so none longer can: all zero
-            signals[name] = 0.0
-            continue
-        grams, counts = _extend_grams(grams, ids, size)
-        if size in TOP_NGRAM_SIZES:
-            signals[name] = _top_ngram_fraction(grams, counts, lengths, size, word_chars)
-        else:
-            signals[name] = _duplicate_ngram_fraction(grams, counts, lengths, size, word_chars)
-        if counts.size == grams.size:  # every n-gram distinct
-            grams = grams[:0]
+    top, dup = _kernels.ngram_repetition(ids, lengths, DUP_NGRAM_SIZES[-1])
+    for size in TOP_NGRAM_SIZES:
+        # The most frequent repeated n-gram's occurrences (the longest among equally frequent).
+        signals[f"top_{size}gram_char_frac"] = min(1.0, int(top[size]) / word_chars) if word_chars else 0.0
+    for size in DUP_NGRAM_SIZES:
+        # Every occurrence of a repeated n-gram, a character once even where occurrences overlap.
+        signals[f"dup_{size}gram_char_frac"] = int(dup[size]) / word_chars if word_chars else 0.0
     return {name: round(value, _DIGITS) for name, value in signals.items()}
 
 
@@ -114,84 +106,3 @@ def _duplicate_fractions(items: Sequence[str]) -> tuple[float, float]:
             seen.add(item)
     total_chars = sum(len(item) for item in items)
     return repeated / len(items), (repeated_chars / total_chars if total_chars else 0.0)
-
-
-def _word_ids(words: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Each word as a small integer (equal words, equal ids: the position of its first occurrence)
-    and each word's length."""
-    first: dict[str, int] = {}
-    # setdefault keeps the first position of each word; one C-level pass, no Python frame per word.
-    ids = np.fromiter(map(first.setdefault, words, itertools.count()), dtype=np.int64, count=len(words))
-    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-    return ids, lengths
-
-
-def _extend_grams(
-    grams: NDArray[np.int64], ids: NDArray[np.int64], size: int
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Ids of the n-grams of `size` words from those of `size - 1`, and how often each id occurs.
-
-    Each (n-1)-gram id is paired with the word that follows it and the pairs are
-    renumbered densely in sorted order (`numpy.unique`'s inverse, from one argsort), so
-    ids stay below the number of words and never collide (no hashing, so no false repeats).
-    """
-    count = len(ids) - size + 1
-    if count <= 0:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    pairs = grams[:count] * (len(ids) + 1) + ids[size - 1 :]
-    order = np.argsort(pairs)
-    ordered = pairs[order]
-    new = np.empty(count, dtype=np.bool_)
-    new[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
-    inverse = np.empty(count, dtype=np.int64)
-    inverse[order] = np.cumsum(new) - 1
-    counts = np.diff(np.append(np.flatnonzero(new), count))
-    return inverse, counts
-
-
-def _top_ngram_fraction(
-    grams: NDArray[np.int64],
-    counts: NDArray[np.int64],
-    lengths: NDArray[np.int64],
-    size: int,
-    word_chars: int,
-) -> float:
-    """Share of word characters inside all occurrences of the most frequent repeated n-gram."""
-    if not len(grams) or not word_chars:
-        return 0.0
-    best = int(counts.max())
-    if best < 2:
-        return 0.0
-    # Most frequent first; among equals, the longest in characters (the worst case).
-    chars = _window_sums(lengths, size)
-    gram_chars = np.zeros(len(counts), dtype=np.int64)
-    gram_chars[grams] = chars  # every occurrence of an n-gram has the same words, so the same length
-    chars_of_best = int(gram_chars[counts == best].max())
-    return min(1.0, best * chars_of_best / word_chars)
-
-
-def _duplicate_ngram_fraction(
-    grams: NDArray[np.int64],
-    counts: NDArray[np.int64],
-    lengths: NDArray[np.int64],
-    size: int,
-    word_chars: int,
-) -> float:
-    """Share of word characters covered by n-grams that occur more than once."""
-    if not len(grams) or not word_chars:
-        return 0.0
-    repeated = counts[grams] > 1
-    # Coverage by a difference array: +1 where a repeated n-gram starts, -1 where it ends.
-    starts = np.flatnonzero(repeated)
-    edges = np.bincount(starts, minlength=len(lengths) + 1) - np.bincount(
-        starts + size, minlength=len(lengths) + 1
-    )
-    covered = np.cumsum(edges[:-1]) > 0
-    return int(lengths[covered].sum()) / word_chars
-
-
-def _window_sums(values: NDArray[np.int64], size: int) -> NDArray[np.int64]:
-    """Sums of every `size` consecutive values."""
-    totals = np.concatenate(([0], np.cumsum(values)))
-    return totals[size:] - totals[:-size]

@@ -49,6 +49,22 @@ def news_text(draw: st.DrawFn) -> str:
     return separator.join(paragraphs)
 
 
+# A small news vocabulary: texts drawn from it repeat words and n-grams of every length.
+NEWS_WORDS = ["le", "port", "de", "Marseille", "a", "rouvert", "mardi", "la", "grève", "l’AFP", "12", "%"]
+
+
+@st.composite
+def repetitive_text(draw: st.DrawFn) -> str:
+    """Words of a small vocabulary, some runs pasted again: many repeated n-grams, of all sizes."""
+    words = draw(st.lists(st.sampled_from(NEWS_WORDS), max_size=80))
+    for _ in range(draw(st.integers(0, 3))):
+        if words:
+            start = draw(st.integers(0, len(words) - 1))
+            end = draw(st.integers(start, min(len(words), start + 15)))
+            words[draw(st.integers(0, len(words))) : 0] = words[start:end]
+    return " ".join(words)
+
+
 def mojibake(text: str, codec: str = "cp1252") -> str:
     """Real encoding damage: UTF-8 bytes decoded with a single-byte codec."""
     return text.encode("utf-8").decode(codec, errors="replace")

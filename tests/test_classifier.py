@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from corpusclean import Config, SegmentedText, normalize_display
 from corpusclean.classifier import LineClassifier, _stopword_sets, line_features
 from corpusclean.config import ClassifierConfig
@@ -124,3 +127,12 @@ def test_a_document_without_prose_keeps_its_short_lines() -> None:
         "Séisme au Japon : pas d’alerte au tsunami\nAccueil | Monde | Asie", LineClassifier()
     )
     assert removed == {"Accueil | Monde | Asie"}
+
+
+@given(st.text(st.sampled_from(list("ab |›•·>/»«\n\t\u00a0\u2003")), max_size=30))
+def test_separators_are_runs_of_marks_standing_alone(line: str) -> None:
+    """The separator count is the number of whitespace-delimited tokens made of separator marks only."""
+    from corpusclean.classifier import _SEPARATOR
+
+    expected = sum(1 for token in line.split() if not token.strip("|›•·>/»"))
+    assert len(_SEPARATOR.findall(line)) == expected

@@ -264,3 +264,26 @@ def test_remembered_words_never_leak_between_texts_or_callers(first: str, second
     assert fingerprint(first) == " ".join(fresh)
     assert tokenize(second) == normalize._fold_words(second, False)
     assert fingerprint(first, strip_accents=True) == " ".join(normalize._fold_words(first, True))
+
+
+@given(
+    st.one_of(
+        st.text(),
+        st.text(st.characters(codec=None), max_size=40).map(lambda text: text.replace("a", "\n")),
+        news_text(),
+        damaged_news_text(),
+    )
+)
+def test_fingerprint_lines_is_the_fingerprint_of_each_line(text: str) -> None:
+    """One fold of the whole text, cut at its line breaks, is each line folded on its own."""
+    assert normalize.fingerprint_lines(text) == [fingerprint(line) for line in text.split("\n")]
+
+
+def test_fingerprint_lines_agree_next_to_any_character() -> None:
+    """Every code point, and combining marks, on both sides of a line break: no fold crosses it."""
+    for code in range(0x30000):
+        char = chr(code)
+        text = f"a{char}\n\u0301{char}  {char}\n"
+        assert normalize.fingerprint_lines(text) == [fingerprint(line) for line in text.split("\n")], hex(
+            code
+        )

@@ -8,10 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from corpusclean import Cleaner, Config, Document, RepeatDetector, RepeatsConfig, normalize_display, tokenize
 from corpusclean.document import Reason, sweep
-from corpusclean.repeats import _words_of, optimal_bands
+from corpusclean.minhash import jaccard
+from corpusclean.repeats import _Shingles, _words_of, optimal_bands
 from corpusclean.segment import SegmentedText
 
 from conftest import ROOT, SEEDS
@@ -256,3 +258,68 @@ def test_anchor_extension_crosses_small_edits_only(copy: list[int], expected_end
 
     tokens = np.array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, *copy], dtype=np.int64)
     assert _kernels.extend_match(tokens, 0, 10, 3, 5) == expected_ends
+
+
+@given(st.lists(st.integers(-3, 6), max_size=60), st.integers(1, 6))
+def test_window_ids_number_equal_windows_alike_as_numpy_unique_does(values: list[int], width: int) -> None:
+    """The radix-sorted window ids are `numpy.unique`'s over the windows, with each id's first window."""
+    from corpusclean.repeats import _window_ids
+
+    ids = np.array(values, dtype=np.int64)
+    got, first = _window_ids(ids, width)
+    windows = [tuple(values[i : i + width]) for i in range(len(values) - width + 1)]
+    if not windows:
+        assert len(got) == len(first) == 0
+        return
+    _, expected_first, expected = np.unique(np.array(windows), axis=0, return_index=True, return_inverse=True)
+    assert got.tolist() == expected.ravel().tolist() and first.tolist() == expected_first.tolist()
+
+
+@given(st.one_of(news_text(), repeated_passage_document().map(lambda parts: parts[0])))
+def test_block_precheck_never_skips_a_document_with_a_matching_block_pair(text: str) -> None:
+    """The exact shared-shingle count lets through every document where two long blocks reach the threshold."""
+    segmented = SegmentedText(normalize_display(text))
+    for threshold in (0.8, 0.5):
+        detector = RepeatDetector(threshold=threshold)
+        words = _words_of(segmented)
+        grams = _Shingles(words, detector.shingle_words)
+        first = words.block_first
+        long_blocks = [
+            b for b in range(len(segmented.blocks)) if first[b + 1] - first[b] >= detector.min_block_words
+        ]
+        sets = [grams.set_of(first[b], first[b + 1]) for b in range(len(segmented.blocks))]
+        pairs = any(jaccard(sets[a], sets[b]) >= threshold for a in long_blocks for b in long_blocks if a < b)
+        if pairs:  # the precheck must let every document with a matching pair through
+            assert detector._may_share_blocks(long_blocks, grams, first)
+
+
+def _both_ways(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    """`_words_of` the fast way (lines folded whole) and word by word (the definition)."""
+    from corpusclean import repeats
+
+    fast = _words_of(SegmentedText(text))
+    with monkeypatch.context() as patch:
+        patch.setattr(repeats, "fingerprint_is_wordwise", lambda _: False)
+        slow = _words_of(SegmentedText(text))
+    as_tuple = lambda words: (words.tokens, words.block_first, words.starts, words.ends)  # noqa: E731
+    return as_tuple(fast), as_tuple(slow)
+
+
+@given(st.one_of(st.text(), news_text(), repeated_passage_document().map(lambda parts: parts[0])))
+def test_words_folded_by_line_are_the_words_folded_one_by_one(text: str) -> None:
+    """Tokens, blocks and character ranges agree whichever way the words were folded."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast, slow = _both_ways(text, monkeypatch)
+    assert fast == slow
+
+
+def test_every_wordwise_character_folds_alike_by_line_and_by_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each character the cheap check lets through, next to letters, digits, marks of punctuation."""
+    from corpusclean.normalize import fingerprint_is_wordwise
+
+    chars = [chr(code) for code in range(0x80, 0x10000) if fingerprint_is_wordwise(chr(code))]
+    for at in range(0, len(chars), 256):
+        text = "".join(f"a{char}b <{char}9, {char}’\n" for char in chars[at : at + 256])
+        assert fingerprint_is_wordwise(text)
+        fast, slow = _both_ways(text, monkeypatch)
+        assert fast == slow, chars[at : at + 256]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from hypothesis import given
+from hypothesis import strategies as st
 
 from corpusclean import Cleaner, Config, Document, QualityConfig, Reason, repetition_drop, repetition_signals
+from corpusclean._kernels import word_ids
+from corpusclean.normalize import tokenize
 
 from conftest import SEEDS
-from strategies import news_text
+from strategies import news_text, repetitive_text
 from test_cli import read_jsonl, run_cli
 
 SPAM = "\n".join(
@@ -127,3 +131,41 @@ def test_cli_writes_quality_drops_to_the_ledger(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     [doc] = read_jsonl(out2 / "documents.jsonl")
     assert doc["metadata"]["repetition"]["dup_line_frac"] == round(5 / 7, 4)
+
+
+def _ngram_fractions_oracle(text: str) -> dict[str, float]:
+    """The n-gram signals by their definition, n-gram tuples in a Counter (slow, obviously right)."""
+    words = tokenize(text)
+    total = sum(map(len, words))
+    out: dict[str, float] = {}
+    for size in range(2, 11):
+        grams = [tuple(words[i : i + size]) for i in range(len(words) - size + 1)]
+        counts = Counter(grams)
+        if size <= 4:
+            repeated = [(n, sum(map(len, gram))) for gram, n in counts.items() if n > 1]
+            best, chars = max(repeated, default=(0, 0))
+            out[f"top_{size}gram_char_frac"] = min(1.0, best * chars / total) if total else 0.0
+        else:
+            covered = {i + k for i, gram in enumerate(grams) if counts[gram] > 1 for k in range(size)}
+            out[f"dup_{size}gram_char_frac"] = sum(len(words[i]) for i in covered) / total if total else 0.0
+    return {name: round(value, 4) for name, value in out.items()}
+
+
+@given(st.one_of(news_text(), repetitive_text()))
+def test_ngram_signals_match_their_definition(text: str) -> None:
+    """The one-sort kernel gives exactly what counting every n-gram of every size gives."""
+    signals = repetition_signals(text)
+    assert {name: signals[name] for name in _ngram_fractions_oracle(text)} == _ngram_fractions_oracle(text)
+
+
+@given(
+    st.lists(
+        st.sampled_from(["le", "port", "Marseille", "été", "l’ia", "東京", "0", "a", "aa", "\U0001f534"])
+    )
+)
+def test_word_ids_are_first_occurrences_and_lengths_are_characters(words: list[str]) -> None:
+    """The compiled word ids: each word's first position (equal words alike), lengths in code points."""
+    first: dict[str, int] = {}
+    ids, lengths = word_ids(words)
+    assert ids.tolist() == [first.setdefault(word, index) for index, word in enumerate(words)]
+    assert lengths.tolist() == [len(word) for word in words]
