@@ -385,6 +385,7 @@ def dask_client(config: Config) -> Iterator[Any]:
     workers = resolve_workers(config.run.workers)
     # One thread per worker: the kernels are pure Python, so threads would share one GIL.
     with (
+        _restarts_reported(),
         LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
@@ -398,6 +399,25 @@ def dask_client(config: Config) -> Iterator[Any]:
         Client(cluster) as client,
     ):
         yield client
+
+
+@contextmanager
+def _restarts_reported() -> Iterator[None]:
+    """Show the nanny's "exceeded 95% memory budget. Restarting..." on stderr.
+
+    The local cluster silences Dask's warnings (they are mostly noise for a CLI user), but a
+    worker restarted at its memory limit loses its partitions, which are then recomputed: a
+    run that suddenly takes twice as long should say why.
+    """
+    restarts = logging.getLogger("distributed.nanny.memory")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("corpusclean: dask: %(message)s"))
+    restarts.addHandler(handler)
+    try:
+        yield
+    finally:
+        restarts.removeHandler(handler)
 
 
 # -- input ---------------------------------------------------------------------------------

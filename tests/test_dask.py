@@ -6,6 +6,7 @@ Clusters run on loopback (127.0.0.1), two single-threaded worker processes, no d
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
 import sys
@@ -251,6 +252,18 @@ def test_connected_components_equal_union_find_even_on_long_chains(client: Clien
     vertices = {v for edge in edges for v in edge}
     assert len(labels) == len(vertices)
     assert got == {v: union.find(v) for v in vertices}  # union by smaller root: the root is the minimum
+
+
+def test_a_worker_restarted_at_its_memory_limit_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    """Dask's warnings are silenced on the local cluster, except the nanny's memory restart."""
+    message = "Worker tcp://127.0.0.1:40001 (pid=4242) exceeded 95% memory budget. Restarting..."
+    with cdask.dask_client(Config().replace("run", workers=1)):
+        logging.getLogger("distributed.worker").warning("Unmanaged memory use is high.")
+        logging.getLogger("distributed.nanny.memory").warning(message)
+    logging.getLogger("distributed.nanny.memory").warning("after the run: not ours to show")
+    err = capsys.readouterr().err
+    assert f"corpusclean: dask: {message}\n" in err
+    assert "Unmanaged memory" not in err and "not ours" not in err
 
 
 def test_a_bad_memory_limit_is_a_usage_error(tmp_path: Path) -> None:
