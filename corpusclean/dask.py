@@ -73,7 +73,7 @@ from .reporting import ReportCollector, write_report_html
 try:
     import dask
     import dask.dataframe as dd
-    from dask.base import compute
+    from dask.base import compute, persist
     from dask.delayed import delayed
     from dask.sizeof import sizeof as dask_sizeof
     from distributed import futures_of, wait
@@ -301,7 +301,7 @@ def persisted(*frames: Any) -> tuple[Any, ...]:
     shared by every instance, so building the next expression here while that thread
     builds the last one can deadlock on those locks (seen on this engine's own tests).
     """
-    done = dask.persist(*frames)
+    done: tuple[Any, ...] = persist(*frames)
     wait(futures_of(list(done)))
     return done
 
