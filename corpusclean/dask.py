@@ -740,7 +740,7 @@ def _count_partition(source: Any, number: int, config: Config, settings: dict[st
     )
 
 
-# -- de-duplication: LSH shuffle, verified edges, components, keep policy --------------------
+# -- de-duplication: LSH shuffle, candidate components, verification and clusters --------
 
 
 def deduplicate(
@@ -754,7 +754,7 @@ def deduplicate(
     stage = next(s for s in cleaner.corpus_stages if isinstance(s, DedupStage))
     handle = delayed(stage, pure=True)
     partitions = outcomes.npartitions
-    # Candidate pairs and edges are far fewer than key rows (about one per duplicate): fewer partitions.
+    # Candidate pairs are fewer than key rows (about 5 vs 17 a document, 100k corpus): fewer partitions.
     edge_partitions = max(1, -(-partitions // EDGE_PARTITION_RATIO))
     earlier = 0
     if index is not None and len(index):
