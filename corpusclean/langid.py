@@ -28,6 +28,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from ._cache import cache_file, read_arrays, write_arrays
 from .config import LangConfig
 from .document import Drop, Reason, Removal, Span, SweepResult, sweep
 from .errors import ConfigError
@@ -113,11 +114,11 @@ def _tables() -> _Tables:
     the stored probabilities, with the same operations, so the tables are identical.
     """
     path = _cache_path()
-    arrays = _read_cache(path) if path is not None else None
+    arrays = read_arrays(path, _CACHED_ARRAYS) if path is not None else None
     if arrays is None:
         arrays = _profile_arrays()
         if path is not None:
-            _write_cache(path, arrays)
+            write_arrays(path, arrays)
     probs = np.zeros((arrays["keys"].size, len(arrays["langs"])), dtype=np.float64)
     probs[arrays["row_of"], arrays["gram_langs"]] = arrays["gram_probs"]
     logprob = np.log(probs + _ALPHA / _BASE_FREQ)
@@ -139,7 +140,7 @@ _CACHE_FORMAT = "1"
 
 
 def _cache_path() -> str | None:
-    """Where the profile arrays are cached: `$CORPUSCLEAN_CACHE_DIR`, else the user cache directory.
+    """The profile arrays' cache file (see `_cache.cache_file`).
 
     The name carries langdetect's version and the profiles' names, sizes and times, so
     another langdetect (or edited profiles) gets its own file. None when there is no home.
@@ -149,17 +150,11 @@ def _cache_path() -> str | None:
 
     from langdetect.detector_factory import PROFILES_DIRECTORY
 
-    directory = os.environ.get("CORPUSCLEAN_CACHE_DIR")
-    if not directory:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        if base.startswith("~"):
-            return None
-        directory = os.path.join(base, "corpusclean")
     stamp = hashlib.sha256(f"{_CACHE_FORMAT} {version('langdetect')} {np.__version__}".encode())
     for entry in sorted(os.scandir(PROFILES_DIRECTORY), key=lambda entry: entry.name):
         info = entry.stat()
         stamp.update(f"{entry.name} {info.st_size} {info.st_mtime_ns}".encode())
-    return os.path.join(directory, f"langdetect-profiles-{stamp.hexdigest()[:16]}.npz")
+    return cache_file(f"langdetect-profiles-{stamp.hexdigest()[:16]}.npz")
 
 
 _CACHED_ARRAYS = frozenset(
@@ -179,30 +174,6 @@ _CACHED_ARRAYS = frozenset(
         "slot_rows_b",
     ]
 )
-
-
-def _read_cache(path: str) -> dict[str, Any] | None:
-    import zipfile
-
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            arrays = {name: stored[name] for name in stored.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile):  # absent, unreadable or cut: rebuild
-        return None
-    return arrays if set(arrays) == _CACHED_ARRAYS else None
-
-
-def _write_cache(path: str, arrays: Mapping[str, Any]) -> None:
-    import tempfile
-
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".npz.tmp")
-        with os.fdopen(handle, "wb") as out:
-            np.savez(out, **arrays)
-        os.replace(temporary, path)  # atomic: a concurrent reader sees the old file or the whole new one
-    except OSError:  # a read-only or full disk only costs the rebuild next time
-        return
 
 
 def _profile_arrays() -> dict[str, Any]:
