@@ -500,7 +500,59 @@ def word_ids(words: list[str]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     first occurrences, every hit compared byte for byte (exact, whatever the hash does);
     lengths are in characters (UTF-8 lead bytes).
     """
-    if not words:
+    return dense_word_ids(" ".join(words).encode("utf-8", "surrogatepass"))
+
+
+@njit(cache=True)
+def fold_codes(
+    codes: NDArray[np.uint32],
+    offsets: NDArray[np.int32],
+    folded: NDArray[np.uint8],
+    unsafe: NDArray[np.uint8],
+    keep_lines: bool,
+) -> tuple[NDArray[np.uint8], bool]:  # pragma: no cover - compiled
+    """The fingerprint (UTF-8) of a text given as code points, from each character's own fold.
+
+    `folded[offsets[c] : offsets[c + 1]]` is code point c folded alone (separators as
+    spaces); runs of spaces become one and each line is stripped, as `str.split` and a
+    join would do. With `keep_lines`, "\\n" stays a line break. Returns (empty, False)
+    when a code point is marked unsafe: its fold depends on its neighbours.
+    """
+    total = 0
+    for index in range(codes.shape[0]):
+        code = codes[index]
+        if unsafe[code]:
+            return np.empty(0, np.uint8), False
+        total += offsets[code + 1] - offsets[code]
+    out = np.empty(total, np.uint8)
+    size = 0
+    pending = False  # a separator was seen since the last word character
+    line_start = True
+    for index in range(codes.shape[0]):
+        code = codes[index]
+        if code == 10 and keep_lines:
+            out[size] = 10
+            size += 1
+            pending = False
+            line_start = True
+            continue
+        for at in range(offsets[code], offsets[code + 1]):
+            byte = folded[at]
+            if byte == _SPACE:
+                pending = not line_start
+            else:
+                if pending:
+                    out[size] = _SPACE
+                    size += 1
+                    pending = False
+                out[size] = byte
+                size += 1
+                line_start = False
+    return out[:size], True
+
+
+def dense_word_ids(data: bytes) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """`word_ids` of words already joined by single spaces (UTF-8): no split, no join."""
+    if not data:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    data = np.frombuffer(" ".join(words).encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    return _dense_word_ids(data)
+    return _dense_word_ids(np.frombuffer(data, dtype=np.uint8))

@@ -308,12 +308,11 @@ class Deduplicator:
 
     def features(self, text: str) -> DedupFeatures:
         """Exact hash, signature and band keys of one clean text."""
-        from .normalize import fingerprint
+        from .normalize import fingerprint_bytes
 
-        folded = fingerprint(text)
-        encoded = folded.encode("utf-8")
+        encoded = fingerprint_bytes(text)
         exact = xxhash.xxh3_64_intdigest(encoded, seed=_EXACT_SEED)
-        words = folded.count(" ") + 1 if folded else 0
+        words = encoded.count(b" ") + 1 if encoded else 0
         exact_keys = (exact,) if self.config.exact else ()
         if words < max(self.config.min_words, 1):
             return DedupFeatures(exact, words, len(text), None, exact_keys)
@@ -560,9 +559,9 @@ def sorted_unique(values: NDArray[np.uint32]) -> NDArray[np.uint32]:
 
 
 def _folded(text: str) -> bytes:
-    from .normalize import fingerprint
+    from .normalize import fingerprint_bytes
 
-    return fingerprint(text).encode("utf-8")
+    return fingerprint_bytes(text)
 
 
 class _UnionFind:

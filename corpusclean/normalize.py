@@ -359,33 +359,65 @@ def _folding() -> tuple[bytes, re.Pattern[str], re.Pattern[str], re.Pattern[str]
 
 
 def _supplementary_separator(match: re.Match[str]) -> str:
-    return " " if _is_separator(match.group()) else match.group()
+    # Digits here too: `rare` covers the BMP only, so an astral digit (Osmanya, Adlam) would
+    # otherwise become 0 only in a text that also holds a rare BMP character.
+    char = match.group()
+    return " " if _is_separator(char) else "0" if char.isdecimal() else char
 
 
-# The last text `_words` folded and its words: the pipeline measures the repetition
+# The last long text folded and its fingerprint: the pipeline measures the repetition
 # signals and computes dedup features of the same clean text, one after the other, and
-# both start from these words. One entry, replaced as a whole (safe under threads).
-_LAST_WORDS: tuple[str, bool, tuple[str, ...]] = ("", False, ())
+# both start from this. One entry, replaced as a whole (safe under threads).
+_LAST_FOLD: tuple[str, bytes] = ("", b"")
+# From this many characters on, a text folds through the per-character table in one
+# compiled loop (`foldtable`); shorter ones (words, lines) are cheaper through `_fold`.
+_TABLE_FOLD_MIN_CHARS = 48
+
+
+def fingerprint_bytes(text: str) -> bytes:
+    """`fingerprint(text)` as UTF-8, what hashing reads (no decode and encode again).
+
+    Long texts fold character by character through `foldtable` when none of their
+    characters can combine with its neighbour (almost every text); the rest, and short
+    texts, fold with the whole-text passes of `_fold`, which define the result.
+    """
+    global _LAST_FOLD
+    last_text, last_folded = _LAST_FOLD
+    if last_text is text or last_text == text:
+        return last_folded
+    folded = _fold_by_table(text, keep_lines=False) if len(text) >= _TABLE_FOLD_MIN_CHARS else None
+    if folded is None:
+        folded = " ".join(_fold_words(text, False)).encode("utf-8", "surrogatepass")
+    if len(text) > 200:  # short texts (single words, lines) are cheap: keep the document's entry
+        _LAST_FOLD = (text, folded)
+    return folded
+
+
+def _fold_by_table(text: str, *, keep_lines: bool) -> bytes | None:
+    """The fingerprint from each character's own fold (see `foldtable`); None if one may combine."""
+    import numpy as np
+
+    from ._kernels import fold_codes
+    from .foldtable import fold_table
+
+    table = fold_table()
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    folded, whole = fold_codes(codes, table.offsets, table.folded, table.unsafe, keep_lines)
+    return folded.tobytes() if whole else None
 
 
 def _words(text: str, strip_accents: bool) -> list[str]:
-    """The fingerprint's words: NFKC, casefold, digits to 0, split on every separator.
-
-    The common case is a handful of C-speed passes (str.replace, bytes.translate);
-    a text holding a rarer separator, an emoji or a non-ASCII digit also takes a
-    regex pass. The words of the last text are remembered (see `_LAST_WORDS`).
-    """
-    global _LAST_WORDS
-    last_text, last_strip, last_words = _LAST_WORDS
-    if last_strip is strip_accents and last_text == text:
-        return list(last_words)
-    words = _fold_words(text, strip_accents)
-    if len(text) > 200:  # short texts (single words, lines) are cheap: keep the document's entry
-        _LAST_WORDS = (text, strip_accents, tuple(words))
-    return words
+    """The fingerprint's words: NFKC, casefold, digits to 0, split on every separator."""
+    if strip_accents:
+        return _fold_words(text, True)
+    if len(text) < _TABLE_FOLD_MIN_CHARS:
+        return _fold_words(text, False)
+    return fingerprint_bytes(text).decode("utf-8", "surrogatepass").split()
 
 
 def _fold_words(text: str, strip_accents: bool) -> list[str]:
+    """`_fold`'s words: the common case is a handful of C-speed passes (str.replace,
+    bytes.translate); a rarer separator, an emoji or a non-ASCII digit adds a regex pass."""
     return _fold(text, strip_accents, _folding()[0]).split()
 
 
@@ -402,6 +434,10 @@ def fingerprint_lines(text: str) -> list[str]:
     on its own and none joins or creates a line break, so the pieces are exactly the
     lines' fingerprints (a test compares them on arbitrary Unicode).
     """
+    if len(text) >= _TABLE_FOLD_MIN_CHARS:
+        by_table = _fold_by_table(text, keep_lines=True)
+        if by_table is not None:
+            return by_table.decode("utf-8").split("\n")
     if not _LINE_TABLE:
         table = bytearray(_folding()[0])
         table[0x0A] = 0x0A
@@ -477,7 +513,16 @@ def fingerprint(text: str, *, strip_accents: bool = False) -> str:
     >>> fingerprint("Hausse de 12 % à Séoul", strip_accents=True)
     'hausse de 00 a seoul'
     """
-    return " ".join(_words(text, strip_accents))
+    if strip_accents:
+        return " ".join(_fold_words(text, True))
+    return fingerprint_bytes(text).decode("utf-8", "surrogatepass")
+
+
+def token_bytes(text: str) -> bytes:
+    """`tokenize(text)` joined by single spaces, as UTF-8: what the compiled word counters read."""
+    if not _UNSPACED_RE.search(text):
+        return fingerprint_bytes(text)
+    return " ".join(tokenize(text)).encode("utf-8", "surrogatepass")
 
 
 def tokenize(text: str, *, strip_accents: bool = False) -> list[str]:

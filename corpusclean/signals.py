@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from .config import QualityConfig
 from .document import Drop, Reason
-from .normalize import tokenize
+from .normalize import token_bytes
 from .segment import SegmentedText
 
 TOP_NGRAM_SIZES = (2, 3, 4)
@@ -42,8 +42,7 @@ def repetition_signals(text: str) -> dict[str, float]:
     signals["dup_para_frac"], signals["dup_para_char_frac"] = _duplicate_fractions(paragraphs)
     from . import _kernels  # numba loads on first use, not on `import corpusclean`
 
-    words = tokenize(text)
-    ids, lengths = _kernels.word_ids(words)
+    ids, lengths = _kernels.dense_word_ids(token_bytes(text))
     word_chars = int(lengths.sum())
     top, dup = _kernels.ngram_repetition(ids, lengths, DUP_NGRAM_SIZES[-1])
     for size in TOP_NGRAM_SIZES:
