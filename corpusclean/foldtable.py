@@ -26,19 +26,21 @@ from numpy.typing import NDArray
 from ._cache import cache_file, read_arrays, write_arrays
 
 CODE_POINTS = 0x110000
-_FORMAT = "1"
-_ARRAYS = ("offsets", "folded", "unsafe")
+_FORMAT = "2"
+_ARRAYS = ("offsets", "folded", "unsafe", "not_wordwise")
 _UNASSIGNED = frozenset({"Cn", "Co"})  # separators that casefold and NFKC leave alone
 
 
 @dataclass(frozen=True, slots=True)
 class FoldTable:
     """`folded[offsets[c] : offsets[c + 1]]` is code point c folded alone (UTF-8); `unsafe[c]` is 1
-    when c's fold may depend on the character before it."""
+    when c's fold may depend on the character before it; `not_wordwise[c]` is 1 when c is
+    no word character yet folds to more than a separator (see `normalize.fingerprint_is_wordwise`)."""
 
     offsets: NDArray[np.int32]
     folded: NDArray[np.uint8]
     unsafe: NDArray[np.uint8]
+    not_wordwise: NDArray[np.uint8]
 
 
 @functools.cache
@@ -50,7 +52,7 @@ def fold_table() -> FoldTable:
         arrays = build_arrays()
         if path is not None:
             write_arrays(path, arrays)
-    return FoldTable(arrays["offsets"], arrays["folded"], arrays["unsafe"])
+    return FoldTable(*(arrays[name] for name in _ARRAYS))
 
 
 def _cache_path() -> str | None:
@@ -70,6 +72,7 @@ def build_arrays() -> dict[str, Any]:
     combining = _composition_seconds()
     offsets = np.zeros(CODE_POINTS + 1, dtype=np.int32)
     unsafe = np.zeros(CODE_POINTS, dtype=np.uint8)
+    not_wordwise = np.zeros(CODE_POINTS, dtype=np.uint8)
     pieces: list[bytes] = []
     size = 0
     for code in range(CODE_POINTS):
@@ -77,15 +80,18 @@ def build_arrays() -> dict[str, Any]:
         char = chr(code)
         category = unicodedata.category(char)
         if category == "Cs":  # a lone surrogate: left to the definition
-            unsafe[code] = 1
+            unsafe[code] = not_wordwise[code] = 1
             continue
         piece = b" " if category in _UNASSIGNED else _fold(char, False, ascii_table).encode("utf-8")
         pieces.append(piece)
         size += len(piece)
         if category[0] == "M" or code in combining or _combines_with_previous(char, combining):
             unsafe[code] = 1
+        if not char.isalnum() and piece.strip(b" "):
+            not_wordwise[code] = 1
     offsets[CODE_POINTS] = size
-    return {"offsets": offsets, "folded": np.frombuffer(b"".join(pieces), dtype=np.uint8), "unsafe": unsafe}
+    folded = np.frombuffer(b"".join(pieces), dtype=np.uint8)
+    return {"offsets": offsets, "folded": folded, "unsafe": unsafe, "not_wordwise": not_wordwise}
 
 
 def _composition_seconds() -> frozenset[int]:

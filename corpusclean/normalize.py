@@ -477,27 +477,25 @@ def _fold(text: str, strip_accents: bool, ascii_table: bytes) -> str:
     return text
 
 
-@lru_cache(maxsize=1)
-def _not_wordwise() -> re.Pattern[str]:
-    """Characters outside `\\w` (or `_`) that fold to something other than a separator, and astral ones.
-
-    Combining marks, spacing accents (¨ folds to a space and a mark), ™ (folds to "tm")
-    and the like: around them, a text folded whole and the same text folded word by
-    word can give different tokens. Built once from the Unicode database (about 60 ms).
-    """
-    unsafe = _ranges(range(0x80, 0x10000), lambda c: not c.isalnum() and bool(_fold_words(c, False)))
-    return re.compile(f"[{unsafe}\U00010000-\U0010ffff]")
-
-
 def fingerprint_is_wordwise(text: str) -> bool:
     """True when `fingerprint(text).split()` is the fingerprint tokens of each `[^\\W_]+` word of
-    `text`, in order (a cheap sufficient check: one scan for the rare characters where it may not be).
+    `text`, in order (a cheap sufficient check: one table look-up per character).
 
-    Between the words lie only characters that fold to separators, every fold step
-    works character by character or within a word, and composition (NFKC) needs a mark
-    that such text lacks; so folding the text once gives what folding each word gives.
+    The characters that fail it are those outside `\\w` (or `_`) that fold to something
+    other than a separator (`foldtable`'s `not_wordwise`): combining marks, spacing
+    accents (¨ folds to a space and a mark), ™ (folds to "tm") and the like; around
+    them, a text folded whole and the same text folded word by word can give different
+    tokens. Between the words of any other text lie only characters that fold to
+    separators, every fold step works character by character or within a word, and
+    composition (NFKC) needs a mark or a jamo, which are inside words or fail the check;
+    so folding the text once gives what folding each word gives.
     """
-    return _not_wordwise().search(text) is None
+    import numpy as np
+
+    from .foldtable import fold_table
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return not fold_table().not_wordwise[codes].any()
 
 
 def fingerprint(text: str, *, strip_accents: bool = False) -> str:
