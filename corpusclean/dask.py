@@ -10,14 +10,15 @@ duplicate decisions as `corpusclean.run`. Nothing here re-implements a kernel:
   counts are summed by a groupby-aggregate on (source, line), and only the lines frequent
   enough to matter come back to the client, to be shipped to every partition;
 * de-duplication: (key, document) rows, one per LSH band key and one for the exact hash,
-  are shuffled on the key; every pair sharing a key becomes a candidate; connected
-  components of the candidate pairs come from iterated large-star/small-star (Kiveris et
-  al., "Connected Components in MapReduce and Beyond", SoCC 2014), each a shuffle and a
-  `map_partitions`, until the edge set stops changing; each component is then gathered in
-  one partition with its members' features (each document's features move once, never
-  once per pair), its pairs verified by `Deduplicator.pair_similarity` and split around
-  representatives by the local path's own `cluster_edges` with the keep policy's ranks,
-  so chains never merge clusters;
+  are shuffled on the key; every pair sharing a key becomes a candidate; each candidate
+  goes to the partition of its later document with that document's features, then to the
+  partition of its earlier one, where `Deduplicator.pair_similarity` verifies it (the
+  features never leave their partitions otherwise); connected components of the verified
+  pairs come from iterated large-star/small-star (Kiveris et al., "Connected Components
+  in MapReduce and Beyond", SoCC 2014), each a shuffle and a `map_partitions`, until the
+  edge set stops changing; each component is then gathered in one partition (ids, ranks
+  and scored pairs, no features) and split around representatives by the local path's own
+  `cluster_edges` with the keep policy's ranks, so chains never merge clusters;
 * dedup against earlier runs (`--index DIR`, a `ParquetIndex`): the index's (key, doc)
   rows are joined with this run's keys, each candidate scored by the local path's
   `Deduplicator.indexed_similarity`, and the best match settles a document before this
@@ -765,23 +766,25 @@ def deduplicate(
             keys = keys.map_partitions(_without, gone, "seq", meta=_KEY_META)
             feats = feats.map_partitions(_without, gone, None, meta=_FEATURE_ROWS_META)
     pair_meta = pd.DataFrame({"a": pd.Series([], dtype="int64"), "b": pd.Series([], dtype="int64")})
-    (pairs,) = persisted(
+    pairs = (
         keys.shuffle(on="key", npartitions=partitions)
         .map_partitions(_candidate_pairs, meta=pair_meta)
         .shuffle(on=["a", "b"], npartitions=edge_partitions)
         .map_partitions(pd.DataFrame.drop_duplicates, meta=pair_meta)
     )
-    # Candidate pairs far outnumber documents (a cluster of k copies is k(k-1)/2 pairs), so
-    # features never travel per pair: the candidate graph's components come first (numbers
-    # only), then each component's members and pairs are gathered in one partition, every
-    # member's features brought there once, and its pairs verified and clustered there.
-    labels = connected_components(pairs, edge_partitions)
-    members = _with_rows_of(labels, "v", feats, {"id": "id", "rank": "rank", "features": "features"})
-    member_rows = members.assign(kind=0, b=-1).rename(columns={"v": "a"})
-    pair_rows = pairs.merge(labels.rename(columns={"v": "a"}), on="a").assign(
-        kind=1, id=None, rank=None, features=None
-    )
-    columns = ["label", "kind", "a", "b", "id", "rank", "features"]
+    # Verified before any component is formed: candidates chain (news on one topic share
+    # band keys), so components of unverified pairs can hold most of a corpus (90 % of the
+    # 100k benchmark corpus), too much to gather anywhere. Each pair picks up the later
+    # document's features where they live, then meets the earlier one's in its partition.
+    with_later = _with_rows_of(pairs, "b", feats, {"features": "later"})
+    with_both = _with_rows_of(with_later, "a", feats, {"features": "earlier"})
+    edge_meta = pair_meta.assign(score=pd.Series([], dtype="float64"))
+    (edges,) = persisted(with_both.map_partitions(_verified_pairs, handle, meta=edge_meta))
+    labels = connected_components(edges[["a", "b"]], edge_partitions)
+    members = _with_rows_of(labels, "v", feats, {"id": "id", "rank": "rank"})
+    member_rows = members.assign(kind=0, b=-1, score=np.nan).rename(columns={"v": "a"})
+    pair_rows = edges.merge(labels.rename(columns={"v": "a"}), on="a").assign(kind=1, id=None, rank=None)
+    columns = ["label", "kind", "a", "b", "score", "id", "rank"]
     rows = dd.concat([member_rows[columns], pair_rows[columns]])
     decision_meta = pd.DataFrame(
         {
@@ -1110,14 +1113,34 @@ def _edge_fingerprint(edges: Any) -> tuple[int, int]:
     return int(parts.n.sum()), total
 
 
-def _cluster_components(part: pd.DataFrame, stage: DedupStage) -> pd.DataFrame:
-    """Each candidate component gathered here: its pairs verified, then split by the local `cluster_edges`.
+def _verified_pairs(part: pd.DataFrame, stage: DedupStage) -> pd.DataFrame:
+    """The candidate pairs that verify, with their score: the local path's check
+    (`Deduplicator.pair_similarity`, the later document against the earlier)."""
+    dedup, threshold = stage.dedup, stage.config.threshold
+    firsts: list[int] = []
+    seconds: list[int] = []
+    scores: list[float] = []
+    for a, b, later, earlier in zip(
+        part.a.tolist(), part.b.tolist(), part.later.tolist(), part.earlier.tolist(), strict=True
+    ):
+        score = dedup.pair_similarity(later, earlier)
+        if score >= threshold:
+            firsts.append(a)
+            seconds.append(b)
+            scores.append(score)
+    return pd.DataFrame(
+        {
+            "a": np.array(firsts, dtype=np.int64),
+            "b": np.array(seconds, dtype=np.int64),
+            "score": np.array(scores, dtype=np.float64),
+        }
+    )
 
-    Verification is the local path's (`Deduplicator.pair_similarity`, the later document
-    against the earlier); a component of candidates may hold several verified components,
-    which `cluster_edges` treats one by one, as the local path does.
-    """
-    dedup, policy, threshold = stage.dedup, stage.policy, stage.config.threshold
+
+def _cluster_components(part: pd.DataFrame, stage: DedupStage) -> pd.DataFrame:
+    """Each component of verified pairs gathered here, split around representatives by the local
+    `cluster_edges` with the keep policy's ranks (so a chain never merges two clusters)."""
+    policy = stage.policy
     seqs: list[int] = []
     decisions: list[tuple[str, float, str | None, float]] = []
     sizes: list[int] = []
@@ -1129,14 +1152,13 @@ def _cluster_components(part: pd.DataFrame, stage: DedupStage) -> pd.DataFrame:
         order = member_rows.a.tolist()
         position = {seq: index for index, seq in enumerate(order)}
         ids = member_rows.id.tolist()
-        features = member_rows.features.tolist()
-        pair_rows = component[component.kind == 1]
-        edges = []
-        for a, b in zip(pair_rows.a.tolist(), pair_rows.b.tolist(), strict=True):
-            first, second = position[a], position[b]
-            score = dedup.pair_similarity(features[second], features[first])
-            if score >= threshold:
-                edges.append((first, second, score))
+        pair_rows = component[component.kind == 1].sort_values(["a", "b"])
+        edges = [
+            (position[a], position[b], score)
+            for a, b, score in zip(
+                pair_rows.a.tolist(), pair_rows.b.tolist(), pair_rows.score.tolist(), strict=True
+            )
+        ]
         rank = member_rows["rank"].tolist() if policy != "first" else None
         clusters = cluster_edges(len(order), edges, rank)
         size = Counter(clusters.representative)
