@@ -64,8 +64,8 @@ def test_characters_that_combine_with_the_previous_one_are_unsafe() -> None:
 
 @given(
     text=st.one_of(
-        st.text(min_size=48, max_size=400),
-        st.text(st.characters(codec="utf-8"), min_size=48).map(lambda text: text.replace("b", "\n")),
+        st.text(min_size=160, max_size=600),
+        st.text(st.characters(codec="utf-8"), min_size=160).map(lambda text: text.replace("b", "\n")),
         news_text(),
         damaged_article(),
         multilingual_text(),
