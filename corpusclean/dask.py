@@ -741,7 +741,7 @@ def _count_partition(source: Any, number: int, config: Config, settings: dict[st
     )
 
 
-# -- de-duplication: LSH shuffle, candidate components, verification and clusters --------
+# -- de-duplication: LSH shuffle, verified pairs, components, keep policy --------------------
 
 
 def deduplicate(
