@@ -120,7 +120,9 @@ _MAX_ROUNDS = 64  # large-star/small-star converges in O(log n) rounds; this is 
 # `kind` is categorical, not text: Dask sizes object columns by sampling their values, and a
 # column repeating three strings would make it believe the outcomes were all sampled too.
 _KIND = pd.CategoricalDtype(["kept", "dropped", "error"])
-# (id, DedupFeatures, keep-policy rank) per document, and (key, seq) per LSH key.
+# (id, packed DedupFeatures, keep-policy rank) per document, and (key, seq) per LSH key. The
+# features are bytes (`DedupFeatures.packed`): the verification join ships them once per
+# candidate pair, and pickling a dataclass of arrays that often stalled a 1M-document run.
 _FEATURE_ROWS_META = pd.DataFrame(
     {c: pd.Series([], dtype=object) for c in ("id", "features", "rank")},
     index=pd.Index([], dtype="int64", name="seq"),
@@ -915,7 +917,7 @@ def _score_earlier(part: pd.DataFrame, stage: DedupStage) -> pd.DataFrame:
     for seq, row, features, (doc, shingles) in zip(
         part.seq.tolist(), part.row.tolist(), part.features, part.indexed, strict=True
     ):
-        score = dedup.indexed_similarity(features, doc, partial(_same, shingles))
+        score = dedup.indexed_similarity(DedupFeatures.unpacked(features), doc, partial(_same, shingles))
         if score >= stage.config.threshold:
             rows.append((seq, row, doc.id, score))
     return pd.DataFrame(
@@ -981,7 +983,7 @@ def _write_index_part(part: pd.DataFrame, file: str, first: int) -> int:
 
 
 def _feature_rows(part: pd.DataFrame, stage: DedupStage) -> pd.DataFrame:
-    """(id, DedupFeatures, keep-policy rank) of every document still kept, indexed by seq."""
+    """(id, packed DedupFeatures, keep-policy rank) of every document still kept, indexed by seq."""
     ids, features, ranks, seqs = [], [], [], []
     for seq, outcome in part.loc[part.kind == "kept", "outcome"].items():
         found = outcome.features.get("dedup")
@@ -989,7 +991,7 @@ def _feature_rows(part: pd.DataFrame, stage: DedupStage) -> pd.DataFrame:
             continue
         seqs.append(seq)
         ids.append(outcome.doc.id)
-        features.append(found)
+        features.append(found.packed())
         ranks.append(stage._rank(outcome.doc, found, int(seq)) if stage.policy != "first" else (int(seq),))
     index = pd.Index(np.array(seqs, dtype=np.int64), name="seq")
     return pd.DataFrame(
@@ -1123,7 +1125,7 @@ def _verified_pairs(part: pd.DataFrame, stage: DedupStage) -> pd.DataFrame:
     for a, b, later, earlier in zip(
         part.a.tolist(), part.b.tolist(), part.later.tolist(), part.earlier.tolist(), strict=True
     ):
-        score = dedup.pair_similarity(later, earlier)
+        score = dedup.pair_similarity(DedupFeatures.unpacked(later), DedupFeatures.unpacked(earlier))
         if score >= threshold:
             firsts.append(a)
             seconds.append(b)

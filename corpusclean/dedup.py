@@ -21,6 +21,7 @@ from __future__ import annotations
 import array
 import math
 import os
+import struct
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -98,6 +99,47 @@ class DedupFeatures:
     signature: Signature | None  # None below `min_words`: matched by exact hash only
     keys: tuple[int, ...]  # LSH band keys, then the exact key when exact matching is on
     shingles: NDArray[np.uint32] | None = None  # sorted unique shingle hashes (verify="exact")
+
+    def packed(self) -> bytes:
+        """Everything but the band keys as one bytes value: what verification reads, to ship.
+
+        Executors that move features between processes (the Dask engine's verification
+        join) send these: bytes pickle and size at memory speed, a dataclass of arrays does not.
+        """
+        signature = self.signature
+        shingles = self.shingles
+        header = _PACKED_HEADER.pack(
+            self.exact,
+            self.words,
+            self.chars,
+            -1 if signature is None else len(signature),
+            -1 if shingles is None else len(shingles),
+        )
+        parts = [header]
+        for values in (signature, shingles):
+            if values is not None:
+                parts.append(values.astype("<u4", copy=False).tobytes())
+        return b"".join(parts)
+
+    @classmethod
+    def unpacked(cls, blob: bytes) -> DedupFeatures:
+        """The features `packed` wrote, without band keys (read-only arrays over `blob`)."""
+        exact, words, chars, sig_len, sh_len = _PACKED_HEADER.unpack_from(blob)
+        offset = _PACKED_HEADER.size
+        arrays: list[NDArray[np.uint32] | None] = []
+        for length in (sig_len, sh_len):
+            if length < 0:
+                arrays.append(None)
+                continue
+            arrays.append(
+                np.frombuffer(blob, dtype="<u4", count=length, offset=offset).astype(np.uint32, copy=False)
+            )
+            offset += 4 * length
+        return cls(exact, words, chars, arrays[0], (), arrays[1])
+
+
+# exact, words, chars, signature length, shingle count (-1: None)
+_PACKED_HEADER = struct.Struct("<Qqqqq")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corpusclean import Cleaner, Config, DedupConfig, Deduplicator, Document, IndexStoreError, Outcome
-from corpusclean.dedup import BandTable, detection_probability, lsh_params
+from corpusclean.dedup import BandTable, DedupFeatures, detection_probability, lsh_params
 from corpusclean.index import convert_index, open_index
 from corpusclean.normalize import fingerprint
 
@@ -270,6 +270,29 @@ def test_a_document_is_always_a_duplicate_of_its_copy(text: str) -> None:
     assert verdicts[0][1] is None
     match = verdicts[1][1]
     assert match is not None and match.duplicate_of == "one" and match.similarity == 1.0
+
+
+@given(news_text(), news_text(), st.sampled_from(["exact", "signature"]), st.integers(1, 60))
+def test_packed_features_score_pairs_as_the_originals(
+    first: str, second: str, verify: str, min_words: int
+) -> None:
+    """`packed` keeps all that verification reads: unpacked, a pair scores exactly the same."""
+    dedup = Deduplicator(DedupConfig(verify=verify, min_words=min_words))
+    one, two = dedup.features(first), dedup.features(second)
+    for features in (one, two):
+        back = DedupFeatures.unpacked(features.packed())
+        assert (back.exact, back.words, back.chars, back.keys) == (
+            features.exact,
+            features.words,
+            features.chars,
+            (),
+        )
+        for ours, theirs in ((back.signature, features.signature), (back.shingles, features.shingles)):
+            assert (ours is None) == (theirs is None)
+            assert ours is None or (ours.dtype == np.uint32 and np.array_equal(ours, theirs))
+    unpacked = DedupFeatures.unpacked(two.packed()), DedupFeatures.unpacked(one.packed())
+    assert dedup.pair_similarity(*unpacked) == dedup.pair_similarity(two, one)
+    assert dedup.pair_similarity(DedupFeatures.unpacked(one.packed()), one) == 1.0
 
 
 # -- the index ----------------------------------------------------------------------------
