@@ -6,8 +6,9 @@ loops, compiled once by numba and cached on disk, do the same arithmetic in abou
 tenth of the time with no temporary matrix. They are the only implementation: results
 are checked against the `xxhash` package and datasketch itself in the tests.
 
-All arithmetic is on uint64 masked to 32 bits, which is exactly C's uint32 wrap-around
-(numba would otherwise promote mixed-sign integer expressions to float).
+The hashes do their arithmetic on uint64 masked to 32 bits, which is exactly C's uint32
+wrap-around (numba would otherwise promote mixed-sign integer expressions to float). The
+permutation minimum casts every step back to uint32 instead: same values, twice the lanes.
 """
 
 from __future__ import annotations
@@ -25,8 +26,11 @@ _P3 = np.uint64(3266489917)
 _P4 = np.uint64(668265263)
 _P5 = np.uint64(374761393)
 # MurmurHash3's 32-bit finalizer, which datasketch's affine32 scheme applies first.
-_F1 = np.uint64(0x85EBCA6B)
-_F2 = np.uint64(0xC2B2AE35)
+_F1_32 = np.uint32(0x85EBCA6B)
+_F2_32 = np.uint32(0xC2B2AE35)
+_U13 = np.uint32(13)
+_U16 = np.uint32(16)
+_ONES_32 = np.uint32(0xFFFFFFFF)
 
 
 @njit(cache=True, inline="always")
@@ -119,42 +123,44 @@ def xxh32_spans(
 
 @njit(cache=True)
 def _minimum_into(
-    out: NDArray[np.uint64], hashes: NDArray[np.uint32], a: NDArray[np.uint64], b: NDArray[np.uint64]
+    out: NDArray[np.uint32], hashes: NDArray[np.uint32], a: NDArray[np.uint32], b: NDArray[np.uint32]
 ) -> None:  # pragma: no cover - compiled
+    # In uint32 throughout: the wrap-around is the affine32 scheme's mod 2**32, and 32-bit
+    # lanes let LLVM compare twice as many permutations per vector instruction as 64-bit ones.
     perms = a.shape[0]
     for index in range(hashes.shape[0]):
-        value = np.uint64(hashes[index])
-        value ^= value >> np.uint64(16)
-        value = (value * _F1) & _MASK
-        value ^= value >> np.uint64(13)
-        value = (value * _F2) & _MASK
-        value ^= value >> np.uint64(16)
+        value = np.uint32(hashes[index])
+        value = np.uint32(value ^ (value >> _U16))
+        value = np.uint32(value * _F1_32)
+        value = np.uint32(value ^ (value >> _U13))
+        value = np.uint32(value * _F2_32)
+        value = np.uint32(value ^ (value >> _U16))
         for perm in range(perms):  # vectorized by LLVM: one lane per permutation
-            permuted = (a[perm] * value + b[perm]) & _MASK
+            permuted = np.uint32(a[perm] * value + b[perm])
             if permuted < out[perm]:
                 out[perm] = permuted
 
 
 @njit(cache=True)
 def signature(
-    hashes: NDArray[np.uint32], a: NDArray[np.uint64], b: NDArray[np.uint64]
+    hashes: NDArray[np.uint32], a: NDArray[np.uint32], b: NDArray[np.uint32]
 ) -> NDArray[np.uint32]:  # pragma: no cover - compiled
     """min over hashes of `(a * fmix32(h) + b) mod 2**32`, per permutation (all ones if no hash)."""
-    out = np.full(a.shape[0], _MASK, np.uint64)
+    out = np.full(a.shape[0], _ONES_32, np.uint32)
     _minimum_into(out, hashes, a, b)
-    return out.astype(np.uint32)
+    return out
 
 
 @njit(cache=True)
 def signatures(
-    hashes: NDArray[np.uint32], bounds: NDArray[np.int64], a: NDArray[np.uint64], b: NDArray[np.uint64]
+    hashes: NDArray[np.uint32], bounds: NDArray[np.int64], a: NDArray[np.uint32], b: NDArray[np.uint32]
 ) -> NDArray[np.uint32]:  # pragma: no cover - compiled
     """`signature` of each `hashes[bounds[i]:bounds[i + 1]]`, one row each."""
     rows = bounds.shape[0] - 1
-    out = np.full((rows, a.shape[0]), _MASK, np.uint64)
+    out = np.full((rows, a.shape[0]), _ONES_32, np.uint32)
     for row in range(rows):
         _minimum_into(out[row], hashes[bounds[row] : bounds[row + 1]], a, b)
-    return out.astype(np.uint32)
+    return out
 
 
 @njit(cache=True)
@@ -503,24 +509,45 @@ def word_ids(words: list[str]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     return dense_word_ids(" ".join(words).encode("utf-8", "surrogatepass"))
 
 
+@njit(cache=True, inline="always")
+def _next_code(data: NDArray[np.uint8], at: int) -> tuple[int, int]:  # pragma: no cover - compiled
+    """The code point starting at byte `at` of UTF-8 that Python wrote (no validation), and its length.
+
+    Lone surrogates, as `"surrogatepass"` writes them, decode like any 3-byte sequence.
+    """
+    lead = int(data[at])
+    if lead < 0x80:
+        return lead, 1
+    if lead < 0xE0:
+        return (lead & 0x1F) << 6 | (int(data[at + 1]) & 0x3F), 2
+    if lead < 0xF0:
+        return (lead & 0x0F) << 12 | (int(data[at + 1]) & 0x3F) << 6 | (int(data[at + 2]) & 0x3F), 3
+    code = (lead & 0x07) << 18 | (int(data[at + 1]) & 0x3F) << 12
+    return code | (int(data[at + 2]) & 0x3F) << 6 | (int(data[at + 3]) & 0x3F), 4
+
+
 @njit(cache=True)
-def fold_codes(
-    codes: NDArray[np.uint32],
+def fold_utf8(
+    data: NDArray[np.uint8],
     offsets: NDArray[np.int32],
     folded: NDArray[np.uint8],
     unsafe: NDArray[np.uint8],
     keep_lines: bool,
 ) -> tuple[NDArray[np.uint8], bool]:  # pragma: no cover - compiled
-    """The fingerprint (UTF-8) of a text given as code points, from each character's own fold.
+    """The fingerprint (UTF-8) of a text given as UTF-8, from each character's own fold.
 
     `folded[offsets[c] : offsets[c + 1]]` is code point c folded alone (separators as
     spaces); runs of spaces become one and each line is stripped, as `str.split` and a
     join would do. With `keep_lines`, "\\n" stays a line break. Returns (empty, False)
-    when a code point is marked unsafe: its fold depends on its neighbours.
+    when a code point is marked unsafe: its fold depends on its neighbours. Reading UTF-8
+    rather than code points saves the encoding: Python writes UTF-8 three times faster.
     """
     total = 0
-    for index in range(codes.shape[0]):
-        code = codes[index]
+    at = 0
+    end = data.shape[0]
+    while at < end:
+        code, width = _next_code(data, at)
+        at += width
         if unsafe[code]:
             return np.empty(0, np.uint8), False
         total += offsets[code + 1] - offsets[code]
@@ -528,16 +555,18 @@ def fold_codes(
     size = 0
     pending = False  # a separator was seen since the last word character
     line_start = True
-    for index in range(codes.shape[0]):
-        code = codes[index]
+    at = 0
+    while at < end:
+        code, width = _next_code(data, at)
+        at += width
         if code == 10 and keep_lines:
             out[size] = 10
             size += 1
             pending = False
             line_start = True
             continue
-        for at in range(offsets[code], offsets[code + 1]):
-            byte = folded[at]
+        for position in range(offsets[code], offsets[code + 1]):
+            byte = folded[position]
             if byte == _SPACE:
                 pending = not line_start
             else:
@@ -549,6 +578,19 @@ def fold_codes(
                 size += 1
                 line_start = False
     return out[:size], True
+
+
+@njit(cache=True)
+def any_marked_utf8(data: NDArray[np.uint8], marked: NDArray[np.uint8]) -> bool:  # pragma: no cover
+    """True when a code point of the UTF-8 `data` has `marked[code]` set."""
+    at = 0
+    end = data.shape[0]
+    while at < end:
+        code, width = _next_code(data, at)
+        if marked[code]:
+            return True
+        at += width
+    return False
 
 
 def dense_word_ids(data: bytes) -> tuple[NDArray[np.int64], NDArray[np.int64]]:

@@ -54,8 +54,6 @@ class MinHasher:
     hash_name: str = "xxh32"
     _a: NDArray[np.uint32] = field(init=False, repr=False, compare=False)
     _b: NDArray[np.uint32] = field(init=False, repr=False, compare=False)
-    _a64: NDArray[np.uint64] = field(init=False, repr=False, compare=False)
-    _b64: NDArray[np.uint64] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.hash_name not in HASH_FUNCTIONS:
@@ -65,8 +63,6 @@ class MinHasher:
         b = generator.randint(0, 1 << 32, self.num_perm, dtype=np.uint32)
         object.__setattr__(self, "_a", a)
         object.__setattr__(self, "_b", b)
-        object.__setattr__(self, "_a64", a.astype(np.uint64))
-        object.__setattr__(self, "_b64", b.astype(np.uint64))
 
     @property
     def hashfunc(self) -> Any:
@@ -104,7 +100,7 @@ class MinHasher:
         """
         from . import _kernels
 
-        return _kernels.signature(np.ascontiguousarray(hashes, dtype=np.uint32), self._a64, self._b64)
+        return _kernels.signature(np.ascontiguousarray(hashes, dtype=np.uint32), self._a, self._b)
 
     def signature(self, items: Iterable[str]) -> Signature:
         """The MinHash signature of a set of shingles."""
@@ -127,7 +123,7 @@ class MinHasher:
         from . import _kernels
 
         hashes = np.ascontiguousarray(hashes, dtype=np.uint32)
-        return _kernels.signatures(hashes, np.ascontiguousarray(bounds, dtype=np.int64), self._a64, self._b64)
+        return _kernels.signatures(hashes, np.ascontiguousarray(bounds, dtype=np.int64), self._a, self._b)
 
     def to_datasketch(self, signature: Signature) -> Any:
         """Wrap a signature as a `datasketch.MinHash` (for `MinHashLSH`, `LeanMinHash`)."""

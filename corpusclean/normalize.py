@@ -399,13 +399,21 @@ def _fold_by_table(text: str, *, keep_lines: bool) -> bytes | None:
     """The fingerprint from each character's own fold (see `foldtable`); None if one may combine."""
     import numpy as np
 
-    from ._kernels import fold_codes
+    from ._kernels import fold_utf8
     from .foldtable import fold_table
 
     table = fold_table()
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    folded, whole = fold_codes(codes, table.offsets, table.folded, table.unsafe, keep_lines)
+    data = np.frombuffer(_utf8(text), dtype=np.uint8)
+    folded, whole = fold_utf8(data, table.offsets, table.folded, table.unsafe, keep_lines)
     return folded.tobytes() if whole else None
+
+
+def _utf8(text: str) -> bytes:
+    """`text` as UTF-8, lone surrogates included (strict first: the common case is faster)."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
 
 
 def _words(text: str, strip_accents: bool) -> list[str]:
@@ -494,10 +502,10 @@ def fingerprint_is_wordwise(text: str) -> bool:
     """
     import numpy as np
 
+    from ._kernels import any_marked_utf8
     from .foldtable import fold_table
 
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return not fold_table().not_wordwise[codes].any()
+    return not any_marked_utf8(np.frombuffer(_utf8(text), dtype=np.uint8), fold_table().not_wordwise)
 
 
 def fingerprint(text: str, *, strip_accents: bool = False) -> str:

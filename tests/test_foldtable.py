@@ -85,6 +85,15 @@ def test_an_article_takes_the_table_and_a_combining_mark_the_definition() -> Non
     assert fingerprint(text + " e\u0301") == defined(text) + " é"
 
 
+def test_the_table_reads_utf8_of_every_width_and_lone_surrogates() -> None:
+    """1- to 4-byte characters fold as the definition does; a lone surrogate (unsafe) goes to it."""
+    text = "Prix : 12 € — Ελλάδα, 東京, 🔴 Ωμέγα ! " * 8
+    assert normalize._fold_by_table(text, keep_lines=False) == defined(text).encode()
+    assert normalize._fold_by_table(text + "\ud800", keep_lines=False) is None
+    assert fingerprint_bytes(text + "\ud800") == defined(text + "\ud800").encode("utf-8", "surrogatepass")
+    assert not normalize.fingerprint_is_wordwise(text + "\ud800") and normalize.fingerprint_is_wordwise(text)
+
+
 def test_an_astral_digit_folds_to_zero_with_or_without_other_rare_characters() -> None:
     """U+104A3 OSMANYA DIGIT THREE is a decimal digit: 0 like any other, whatever its neighbours."""
     assert fingerprint("lot 𐒣") == "lot 0"
