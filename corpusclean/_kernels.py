@@ -240,6 +240,55 @@ def langdetect_grams(
 
 
 @njit(cache=True)
+def langdetect_scores(
+    grams: NDArray[np.int64],
+    keys_a: NDArray[np.int64],
+    rows_a: NDArray[np.int32],
+    keys_b: NDArray[np.int64],
+    rows_b: NDArray[np.int32],
+    logprob: NDArray[np.float64],
+    slot_bits: int,
+    hash_a: int,
+    hash_b: int,
+) -> tuple[NDArray[np.float64], int]:  # pragma: no cover - compiled
+    """Per language, the sum of count x log-probability over the distinct known n-grams of the
+    sorted `grams`, in their order, and the number of known n-grams.
+
+    Each distinct key is looked up in the two-table cuckoo hash (`slot = key * hash >> (64 -
+    slot_bits)`; the second table only when the first misses).
+    """
+    shift = np.uint64(64 - slot_bits)
+    multiplier_a = np.uint64(hash_a)
+    multiplier_b = np.uint64(hash_b)
+    languages = logprob.shape[1]
+    out = np.zeros(languages, np.float64)
+    total = 0
+    size = grams.shape[0]
+    at = 0
+    while at < size:
+        gram = grams[at]
+        end = at + 1
+        while end < size and grams[end] == gram:
+            end += 1
+        count = end - at
+        at = end
+        unsigned = np.uint64(gram)
+        slot = (unsigned * multiplier_a) >> shift
+        if keys_a[slot] == gram:
+            row = rows_a[slot]
+        else:
+            slot = (unsigned * multiplier_b) >> shift
+            if keys_b[slot] != gram:
+                continue
+            row = rows_b[slot]
+        total += count
+        weight = np.float64(count)
+        for language in range(languages):
+            out[language] += weight * logprob[row, language]
+    return out, total
+
+
+@njit(cache=True)
 def _same_window(tokens: NDArray[np.int64], first: int, second: int, size: int) -> bool:  # pragma: no cover
     # A loop, not `all(...)` over a generator: numba compiles loops, not generator expressions.
     for offset in range(size):  # noqa: SIM110

@@ -360,12 +360,22 @@ class FastLangId:
 
     def scores(self, text: str) -> tuple[npt.NDArray[np.float64] | None, int]:
         """Summed log-likelihood per language and the number of n-grams; None when undetermined."""
-        counted = self._counted_rows(text)
-        if counted is None:
+        grams = self._grams(text)
+        if grams is None:
             return None, 0
-        rows, counts = counted
-        summed = np.einsum("i,ij->j", counts.astype(np.float64), np.take(_tables().logprob, rows, axis=0))
-        return summed, int(counts.sum())
+        from . import _kernels
+
+        tables = _tables()
+        keys_a, rows_a, keys_b, rows_b = tables.slots
+        # One compiled pass over the sorted n-grams: count each distinct one, find its profile
+        # row, add count x row. Same order and arithmetic as summing the rows of
+        # `_counted_rows`, so the same bits, without a (distinct n-grams x 55) temporary.
+        summed, count = _kernels.langdetect_scores(
+            np.sort(grams), keys_a, rows_a, keys_b, rows_b, tables.logprob, _SLOT_BITS, _HASH_A, _HASH_B
+        )
+        if count == 0:
+            return None, 0
+        return summed, count
 
     def ngrams(self, text: str) -> dict[str, int]:
         """The n-grams the decision rests on, with their counts (what langdetect would sample from)."""
@@ -383,8 +393,8 @@ class FastLangId:
             out["".join(reversed(chars))] = count
         return out
 
-    def _counted_rows(self, text: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]] | None:
-        """Profile rows of the distinct known n-grams of `text` and their counts."""
+    def _grams(self, text: str) -> npt.NDArray[np.int64] | None:
+        """langdetect's n-gram keys of (a sample of) `text`, unsorted; None below `min_letters`."""
         tables = _tables()
         text = sample_text(_url_mail_vi(text), self.sample_chars)
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
@@ -404,9 +414,18 @@ class FastLangId:
         )
         if letters < self.min_letters:
             return None
+        return grams
+
+    def _counted_rows(self, text: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]] | None:
+        """Profile rows of the distinct known n-grams of `text` and their counts."""
+        grams = self._grams(text)
+        if grams is None:
+            return None
+        tables = _tables()
         # Count each distinct n-gram once (a news article has ~7,000 n-grams but ~1,100
-        # distinct ones), look up only those; `scores` weighs their rows by the counts
-        # with einsum, in float64 and without BLAS, so no thread count can change a sum.
+        # distinct ones) and look up only those. `scores` does the same in one compiled
+        # loop and sums count x row in this order, in float64 without BLAS, so no thread
+        # count can change a sum.
         grams.sort()
         first = np.empty(grams.size, dtype=np.bool_)
         first[:1] = True

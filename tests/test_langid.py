@@ -116,6 +116,25 @@ def test_ngrams_are_exactly_the_ones_langdetect_samples_from(text: str) -> None:
     assert FastLangId(min_letters=0, sample_chars=0).ngrams(text) == dict(expected)
 
 
+@given(st.one_of(multilingual_text(), st.text(max_size=80)))
+def test_scores_are_the_counted_profile_rows_summed_bit_for_bit(text: str) -> None:
+    """The compiled scoring adds count x row over the distinct known n-grams, as summing the
+    rows `_counted_rows` names would, to the last bit (same order, same float64 steps)."""
+    from corpusclean.langid import _tables
+
+    fast = FastLangId(min_letters=0)
+    scores, count = fast.scores(text)
+    counted = fast._counted_rows(text)
+    if counted is None:
+        assert scores is None and count == 0
+        return
+    rows, counts = counted
+    expected = np.zeros(len(fast.languages))
+    for row, weight in zip(rows.tolist(), counts.tolist(), strict=True):
+        expected += float(weight) * _tables().logprob[row]
+    assert scores is not None and scores.tobytes() == expected.tobytes() and count == counts.sum()
+
+
 @pytest.mark.parametrize(
     "text",
     [
