@@ -158,7 +158,7 @@ def _suspect_chars(config: NormalizeConfig) -> re.Pattern[str]:
     return re.compile(f"[{chars}]")
 
 
-def fix_encoding_damage(text: str, config: NormalizeConfig | None = None) -> str:
+def fix_encoding_damage(text: str, config: NormalizeConfig | None = None, *, rare: str | None = None) -> str:
     """Exactly `ftfy.fix_text(text, config)`, handing ftfy only the lines that need it.
 
     ftfy fixes text line by line (cutting lines longer than `max_decode_length`
@@ -166,18 +166,19 @@ def fix_encoding_damage(text: str, config: NormalizeConfig | None = None) -> str
     is left out only when it has no HTML entity, no character a fixer would change,
     no pair of characters that ftfy's mojibake heuristic reacts to, and is already
     NFC: then every ftfy step is the identity on it, except line-break unification
-    (and uncurling, when on), applied here to the whole text alike.
+    (and uncurling, when on), applied here to the whole text alike. `rare`, when given, is
+    `rare_chars(text, config)`: the scans for characters it lacks are skipped.
     """
     config = config or NormalizeConfig()
     out: list[str] = []
     cursor = 0
-    for start, end, html in _ftfy_segments(text, config):
+    for start, end, html in _ftfy_segments(text, config, rare):
         out.append(text[cursor:start])
         out.append(ftfy.fix_text_segment(text[start:end], _ftfy_config(config, "auto" if html else False)))
         cursor = end
     out.append(text[cursor:])
     result = "".join(out) if len(out) > 1 else text
-    if _FTFY_LINE_BREAK.search(result):
+    if _FTFY_LINE_BREAK.search(result if rare is None or result is not text else rare):
         # ftfy unifies line breaks in every segment; the lines it did not see get the same.
         result = ftfy.fixes.fix_line_breaks(result)
     if config.uncurl_quotes:
@@ -187,7 +188,9 @@ def fix_encoding_damage(text: str, config: NormalizeConfig | None = None) -> str
     return result
 
 
-def _ftfy_segments(text: str, config: NormalizeConfig) -> list[tuple[int, int, bool]]:
+def _ftfy_segments(
+    text: str, config: NormalizeConfig, rare: str | None = None
+) -> list[tuple[int, int, bool]]:
     """The (start, end, html) ranges of ftfy's own segments that may change under ftfy.
 
     Segments are ftfy's: lines with their `\\n`, cut every `max_decode_length`
@@ -208,7 +211,10 @@ def _ftfy_segments(text: str, config: NormalizeConfig) -> list[tuple[int, int, b
                 flagged[chunk] = chunk + limit if end - chunk > limit else end
         return end
 
-    for pattern in (_suspect_chars(config), HTML_ENTITY_RE):
+    suspect = _suspect_chars(config)
+    for pattern in (suspect, HTML_ENTITY_RE):
+        if pattern is suspect and rare is not None and not suspect.search(rare):
+            continue
         position = 0
         while (match := pattern.search(text, position)) is not None:
             position = flag_line(match.start())
@@ -276,24 +282,46 @@ def normalize_display(text: str, config: NormalizeConfig | None = None) -> str:
     'L’été arrive'
     """
     config = config or NormalizeConfig()
-    return tidy(fix_encoding_damage(text, config), config)
+    # One scan for the rare characters most steps look for, instead of one scan per step.
+    rare = rare_chars(text, config)
+    fixed = fix_encoding_damage(text, config, rare=rare)
+    return tidy(fixed, config, rare=rare if fixed == text else None)
 
 
-def tidy(text: str, config: NormalizeConfig | None = None) -> str:
+@lru_cache(maxsize=8)
+def _rare_class(config: NormalizeConfig) -> re.Pattern[str]:
+    """Every character a display step searches for before acting (not ftfy's mojibake pairs)."""
+    return re.compile(
+        f"[{_suspect_chars(config).pattern[1:-1]}{_TIDY_CHAR.pattern[1:-1]}\r\u2028\u2029\u00a0\u202f]"
+    )
+
+
+def rare_chars(text: str, config: NormalizeConfig | None = None) -> str:
+    """The distinct characters of `text` that some display step searches for, in one string.
+
+    Searching this short string answers "does the text hold one?" for each step's class.
+    """
+    return "".join(set(_rare_class(config or NormalizeConfig()).findall(text)))
+
+
+def tidy(text: str, config: NormalizeConfig | None = None, *, rare: str | None = None) -> str:
     """The non-ftfy steps: line breaks, invisible characters, spaces, blank lines, NFC.
 
     Each step runs only when a search that `re` can run at full speed (one leading
-    character class or literal) finds something for it to do.
+    character class or literal) finds something for it to do. `rare`, when given, is
+    `rare_chars(text, config)`, searched instead of the text for those classes.
     """
     config = config or NormalizeConfig()
-    if _TIDY_CHAR.search(text):  # one scan for the three rare cases
+    if _TIDY_CHAR.search(text if rare is None else rare):  # one scan for the three rare cases
+        rare = None  # the text changes below: search the text itself from here
         if _LINE_BREAK_CHAR.search(text):
             text = _LINE_BREAKS.sub("\n", text)
         if _INVISIBLE_CHAR.search(text):
             text = _LATIN_JOINER.sub("", _INVISIBLE.sub("", text))
         if _ODD_SPACE.search(text):
             text = text.translate(_SPACES)
-    if "\t" in text or "  " in text or _NO_BREAK_RUN.search(text):
+    no_break = rare is None or "\u00a0" in rare or "\u202f" in rare
+    if "\t" in text or "  " in text or (no_break and _NO_BREAK_RUN.search(text)):
         text = _SPACE_RUN.sub(_collapse, text)
     if config.french_spaces == "to_space" and _FRENCH_SPACE.search(text):
         text = _FRENCH_SPACE.sub(" ", text)  # after the runs went: creates no new run

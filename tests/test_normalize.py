@@ -31,6 +31,7 @@ TRICKY = (
     "".join(MOJIBAKE_CATEGORIES.values()).replace("-", "")
     + "abcéèàç’«»–—…\u00a0\u202f ÃÂŒœÎÐØÙ×à√≈‚вГВβāΒ\u0301\u0300"
     + "&#;<>amp\r\n\t\x00\x1b[1m\ufeff\ud800ﬁＡ\u3000"
+    + "\u2028\u200b\u200d\u2007\u00ad\u2009"
 )
 
 
@@ -49,8 +50,27 @@ def test_display_normalization_equals_plain_ftfy_on_damaged_news(text: str, conf
 def test_display_normalization_equals_plain_ftfy_on_arbitrary_strings(
     text: str, config: NormalizeConfig
 ) -> None:
-    """Short strings over the characters ftfy cares about: the pre-check never skips a needed fix."""
+    """Short strings over the characters ftfy and tidy care about: no pre-check skips a needed fix."""
     assert fix_encoding_damage(text, config) == ftfy.fix_text(text, normalize._ftfy_config(config))
+    assert normalize_display(text, config) == ftfy_then_tidy(text, config)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hausse de 12\u00a0 % à Paris",  # a no-break space beside a space: one no-break space
+        "Le «\u202f\u00a0Monde\u202f»",
+        "Ligne une\u2028ligne deux\r\nligne trois\x85fin",
+        "zéro\u200blargeur et tiret\u00adconditionnel",
+        "prix\u2007fixe et\u2009fine",
+        "caf\u00e9 \x1b[1mgras\x1b[0m \x00nul",
+        "L\u00e2\u20ac\u2122\u00c3\u00a9t\u00c3\u00a9\u00a0 arrive",
+    ],
+)
+def test_every_step_the_rare_character_scan_gates_still_runs(text: str) -> None:
+    """`normalize_display` scans once for rare characters and skips the steps they do not need."""
+    for config in CONFIGS:
+        assert normalize_display(text, config) == ftfy_then_tidy(text, config)
 
 
 @given(text=st.text(alphabet=TRICKY, max_size=12))
