@@ -23,7 +23,7 @@ from .config import Config, NormalizeConfig
 from .document import Document, Reason, Span
 from .errors import ConfigError
 from .io.writers import write_json_atomic
-from .normalize import fingerprint, fingerprint_lines, normalize_display
+from .normalize import fingerprint, fingerprint_lines_utf8, normalize_display
 from .rulepack import RulePackDetector, resolve_rules
 from .segment import SegmentedText
 
@@ -33,6 +33,7 @@ COUNTS_VERSION = 1
 NO_SOURCE = ""
 # Runs of two or more zeros: the pattern starts with a literal, which `re` finds fast; single zeros stay.
 _ZEROS = re.compile("00+")
+_ZEROS_UTF8 = re.compile(b"00+")
 
 
 class LearnedBoilerplate:
@@ -111,7 +112,8 @@ class LearnedBoilerplate:
         # A tuple in the set's own order: counted after a trip between processes, the
         # table's insertion order (which eviction follows) is the one a single process makes.
         # Blank lines fold to nothing, like lines of punctuation only: no need to segment.
-        return tuple({_line_hash(key) for key in _line_keys(fingerprint_lines(text)) if key})
+        keys = _ZEROS_UTF8.sub(b"0", fingerprint_lines_utf8(text)).split(b"\n")
+        return tuple({xxhash.xxh3_64_intdigest(key) for key in keys if key})
 
     def _add_hashes(self, key: str, seen: tuple[int, ...]) -> None:
         self.docs[key] += 1

@@ -489,6 +489,15 @@ def fingerprint_lines(text: str) -> list[str]:
     return [piece.strip(" ") for piece in pieces]
 
 
+def fingerprint_lines_utf8(text: str) -> bytes:
+    """`"\\n".join(fingerprint_lines(text))` as UTF-8, for hashing lines without a string each."""
+    if len(text) >= _TABLE_FOLD_MIN_CHARS:
+        by_table = _fold_by_table(text, keep_lines=True)
+        if by_table is not None:
+            return by_table
+    return "\n".join(fingerprint_lines(text)).encode("utf-8", "surrogatepass")
+
+
 _SPACE_RUNS = re.compile("  +")  # a literal first character: `re` skips ahead to each space
 
 

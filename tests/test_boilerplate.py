@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from corpusclean import (
     BoilerplateConfig,
@@ -28,7 +29,7 @@ from corpusclean import (
 from corpusclean.rulepack import SHIPPED_PACKS, resolve_rules
 
 from conftest import SEEDS
-from strategies import news_text
+from strategies import multilingual_text, news_text
 from test_cli import read_jsonl, run_cli
 
 ALL_RULES = resolve_rules(SHIPPED_PACKS, (), ())
@@ -327,6 +328,16 @@ def test_shipped_rules_leave_ordinary_article_text_alone(text: str) -> None:
 
 
 # --- learned boilerplate ---------------------------------------------------------------
+
+
+@given(text=st.one_of(news_text(), multilingual_text(), st.text(max_size=300)))
+def test_line_hashes_are_the_hashed_line_keys_of_each_line(text: str) -> None:
+    """What `fit` counts, from one fold of the whole text, is `line_key` of each line hashed."""
+    from corpusclean.boilerplate import _line_hash, line_key
+
+    keys = [line_key(line) for line in text.split("\n")]
+    assert LearnedBoilerplate._line_hashes(text) == tuple({_line_hash(key) for key in keys if key})
+
 
 CITIES = ["Paris", "Lyon", "Marseille", "Bordeaux", "Lille", "Nantes", "Toulouse", "Rennes", "Brest"]
 SUBJECTS = ["Le maire", "La préfète", "Le syndicat", "L’entreprise", "Le conseil régional", "La ministre"]
