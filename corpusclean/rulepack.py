@@ -63,6 +63,7 @@ _RULE_KEYS = frozenset(
         "previous_lines",
         "examples",
         "counter_examples",
+        "requires",
     }
 )
 _PACK_KEYS = frozenset({"name", "description", "lang"})
@@ -93,10 +94,17 @@ class Rule:
     description: str = ""
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
+    # Words one of which every match contains (lower-cased with `ignore_case`): segments
+    # holding none are not tested. A speed hint for costly patterns, checked on the examples.
+    requires: tuple[str, ...] = ()
     matcher: Any = dataclasses.field(default=None, compare=False, repr=False)
     # Shipped rules are written to run in linear time and the test suite feeds every one
     # 100 KB adversarial lines; they skip the timeout guard, which costs ~40% of matching.
     trusted: bool = dataclasses.field(default=False, compare=False)
+
+    def may_match(self, probe: str) -> bool:
+        """False when `probe` (the subject, through `case_probe` with `ignore_case`) holds no required word."""
+        return not self.requires or any(word in probe for word in self.requires)
 
     def matches(self, subject: str, timeout: float | None = None) -> Any:
         """The match of this rule on one segment's text (or None); may raise TimeoutError."""
@@ -279,6 +287,9 @@ def parse_rule(raw: Mapping[str, Any], where: str, *, pack: str, number: int) ->
     if previous_lines and (scope != "line" or extent != "segment"):
         raise ConfigError(f"{here}: 'previous_lines' needs scope 'line' and extent 'segment'")
 
+    requires = strings("requires")
+    if any(not word for word in requires):
+        raise ConfigError(f"{here}: 'requires' words cannot be empty")
     rule = Rule(
         name=name,
         pattern=pattern,
@@ -299,16 +310,38 @@ def parse_rule(raw: Mapping[str, Any], where: str, *, pack: str, number: int) ->
         description=text("description", "") or "",
         examples=strings("examples"),
         counter_examples=strings("counter_examples"),
+        requires=tuple(case_probe(word) for word in requires) if ignore_case else requires,
         matcher=matcher,
     )
     # A pack proves itself: its examples must match and its counter-examples must not.
     for index, example in enumerate(rule.examples, start=1):
         if not _example_matches(rule, example):
             raise ConfigError(f"{here}: example {index} does not match: {example!r}")
+        if not rule.may_match(_probe_of(rule, example)):
+            raise ConfigError(f"{here}: example {index} holds none of the 'requires' words: {example!r}")
     for index, example in enumerate(rule.counter_examples, start=1):
         if _example_matches(rule, example):
             raise ConfigError(f"{here}: counter-example {index} matches: {example!r}")
     return rule
+
+
+# What `str.lower` leaves that a case-insensitive pattern still matches to an ASCII letter:
+# dotless i, LONG S, and the dot that lower-casing the Turkish dotted capital I leaves after
+# its "i" (KELVIN SIGN lower-cases to "k"). Fixed after lowering, so a probe never misses.
+_PROBE_FIX = str.maketrans({"\u0131": "i", "\u017f": "s", "\u0307": None})
+
+
+def case_probe(text: str) -> str:
+    """`text` lower-cased for a `requires` check: holds a word whenever a case-insensitive pattern could."""
+    lowered = text.lower()
+    if "\u0131" in lowered or "\u017f" in lowered or "\u0307" in lowered:
+        lowered = lowered.translate(_PROBE_FIX)
+    return lowered
+
+
+def _probe_of(rule: Rule, example: str) -> str:
+    subject = fingerprint(example) if rule.on == "fingerprint" else example
+    return case_probe(subject) if rule.ignore_case else subject
 
 
 def _example_matches(rule: Rule, example: str) -> bool:
@@ -359,6 +392,7 @@ class RulePackDetector:
         """Spans for every rule match, in rule order."""
         claimed: set[tuple[int, int]] = set()
         fingerprints: dict[tuple[int, int], str] = {}
+        probes: dict[tuple[int, int, str], str] = {}  # lower-cased subjects, for `requires`
         for rule in self.rules:
             if not rule.applies_to(text.source):
                 continue
@@ -375,6 +409,15 @@ class RulePackDetector:
                         if key not in fingerprints:
                             fingerprints[key] = fingerprint(subject)
                         subject = fingerprints[key]
+                if rule.requires:
+                    probe = subject
+                    if rule.ignore_case:
+                        probe_key = (segment.start, segment.end, rule.on)
+                        probe = probes.get(probe_key)
+                        if probe is None:
+                            probe = probes[probe_key] = case_probe(subject)
+                    if not rule.may_match(probe):
+                        continue
                 try:
                     match = rule.matches(subject, None if rule.trusted else self.timeout)
                 except TimeoutError:

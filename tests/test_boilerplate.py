@@ -6,6 +6,7 @@ import json
 import random
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -191,6 +192,11 @@ def test_bad_pack_stops_the_cli_with_file_rule_and_problem(seeds_dir: Path, tmp_
         ),
         ("[[rule]]\nname = 'a'\npattern = 'x'\non = 'fingerprint'\nextent = 'match'", "fingerprint pattern"),
         ("[[rules]]\nname = 'a'", "unknown key 'rules'"),
+        (
+            "[[rule]]\nname = 'a'\npattern = '.*cookie.*'\nrequires = 'cookies'\nexamples = ['un cookie']",
+            "example 1 holds none of the 'requires' words: 'un cookie'",
+        ),
+        ("[[rule]]\nname = 'a'\npattern = 'x'\nrequires = ['']", "'requires' words cannot be empty"),
     ],
 )
 def test_bad_packs_name_file_rule_and_problem(tmp_path: Path, body: str, problem: str) -> None:
@@ -325,6 +331,54 @@ def test_shipped_rules_leave_ordinary_article_text_alone(text: str) -> None:
     spans = list(RulePackDetector(ALL_RULES).detect(SegmentedText(normalized)))
     assert spans == []
     assert sweep(normalized, spans).text == normalized
+
+
+def test_case_probe_keeps_every_letter_a_case_insensitive_pattern_matches() -> None:
+    """Any code point that an `ignore_case` rule matches to an ASCII letter becomes that letter,
+    so a `requires` check on the probe never skips a segment the pattern would match."""
+    import regex
+
+    from corpusclean.rulepack import case_probe
+
+    flags = regex.VERSION0 | regex.IGNORECASE
+    letters = regex.compile("[a-z]", flags)
+    odd = []
+    for code in range(0x110000):
+        char = chr(code)
+        if letters.fullmatch(char) and not ("a" <= char.lower() <= "z"):
+            odd.append(char)
+            letter = next(x for x in "abcdefghijklmnopqrstuvwxyz" if regex.fullmatch(x, char, flags))
+            assert letter in case_probe(char) and letter in case_probe(f"abc{char}déf"), hex(code)
+    assert odd  # KELVIN SIGN, LONG S, ... exist: the check above ran
+    assert case_probe("COOK\u0130ES") == "cookies"
+
+
+COOKIE_LINES = st.sampled_from(
+    [
+        "Ce site utilise des cookies. En poursuivant votre navigation, vous acceptez leur utilisation.",
+        "Nous utilisons des traceurs : paramétrer vos choix ou tout refuser.",
+        "We use cookies to improve your experience. By continuing you accept our use of cookies.",
+        "La recette des cookies de sa grand-mère a conquis le jury.",
+        "Gérer mes cookies",
+    ]
+)
+
+
+@given(
+    lines=st.lists(st.one_of(COOKIE_LINES, news_text()), min_size=1, max_size=6),
+    case=st.sampled_from(
+        [str, str.upper, str.title, lambda s: s.replace("k", "\u212a").replace("s", "\u017f")]
+    ),
+)
+def test_requires_words_change_no_decision(lines: list[str], case: Any) -> None:
+    """The shipped rules mark the same spans with their `requires` hints as without them."""
+    import dataclasses
+
+    text = normalize_display("\n".join(case(line) for line in lines))
+    hinted = RulePackDetector(ALL_RULES)
+    plain = RulePackDetector(tuple(dataclasses.replace(rule, requires=()) for rule in ALL_RULES))
+    assert any(rule.requires for rule in ALL_RULES)
+    assert list(hinted.detect(SegmentedText(text))) == list(plain.detect(SegmentedText(text)))
 
 
 # --- learned boilerplate ---------------------------------------------------------------
