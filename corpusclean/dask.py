@@ -120,11 +120,12 @@ _MAX_ROUNDS = 64  # large-star/small-star converges in O(log n) rounds; this is 
 # `kind` is categorical, not text: Dask sizes object columns by sampling their values, and a
 # column repeating three strings would make it believe the outcomes were all sampled too.
 _KIND = pd.CategoricalDtype(["kept", "dropped", "error"])
-# (id, packed DedupFeatures, keep-policy rank) per document, and (key, seq) per LSH key. The
-# features are bytes (`DedupFeatures.packed`): the verification join ships them once per
-# candidate pair, and pickling a dataclass of arrays that often stalled a 1M-document run.
+# (id, packed DedupFeatures, the same without shingles, keep-policy rank) per document, and
+# (key, seq) per LSH key. The features are bytes (`DedupFeatures.packed`): the verification
+# joins ship them per candidate pair, and pickling a dataclass of arrays that often stalled
+# a 1M-document run.
 _FEATURE_ROWS_META = pd.DataFrame(
-    {c: pd.Series([], dtype=object) for c in ("id", "features", "rank")},
+    {c: pd.Series([], dtype=object) for c in ("id", "features", "probe", "rank")},
     index=pd.Index([], dtype="int64", name="seq"),
 )
 _KEY_META = pd.DataFrame({"key": pd.Series([], dtype="int64"), "seq": pd.Series([], dtype="int64")})
@@ -777,9 +778,16 @@ def deduplicate(
     # Verified before any component is formed: candidates chain (news on one topic share
     # band keys), so components of unverified pairs can hold most of a corpus (90 % of the
     # 100k benchmark corpus), too much to gather anywhere. Each pair picks up the later
-    # document's features where they live, then meets the earlier one's in its partition.
-    with_later = _with_rows_of(pairs, "b", feats, {"features": "later"})
-    with_both = _with_rows_of(with_later, "a", feats, {"features": "earlier"})
+    # document's exact hash and signature where they live, then meets the earlier one's in
+    # its partition and is screened (`Deduplicator.may_verify`); a pair that may verify takes
+    # the earlier document's shingle set along to the later one's partition, where it is
+    # verified. Shingle sets (~3 KB a document) thus travel for the pairs that may verify
+    # only (42 % of the candidates of the 10k benchmark corpus), signatures for every pair.
+    probed = _with_rows_of(pairs, "b", feats, {"probe": "later"})
+    screened = _with_rows_of(probed, "a", feats, {"probe": "earlier", "features": "earlier_features"})
+    screened_meta = pair_meta.assign(earlier=pd.Series([], dtype=object))
+    survivors = screened.map_partitions(_screened_pairs, handle, meta=screened_meta)
+    with_both = _with_rows_of(survivors, "b", feats, {"features": "later"})
     edge_meta = pair_meta.assign(score=pd.Series([], dtype="float64"))
     (edges,) = persisted(with_both.map_partitions(_verified_pairs, handle, meta=edge_meta))
     labels = connected_components(edges[["a", "b"]], edge_partitions)
@@ -983,8 +991,9 @@ def _write_index_part(part: pd.DataFrame, file: str, first: int) -> int:
 
 
 def _feature_rows(part: pd.DataFrame, stage: DedupStage) -> pd.DataFrame:
-    """(id, packed DedupFeatures, keep-policy rank) of every document still kept, indexed by seq."""
-    ids, features, ranks, seqs = [], [], [], []
+    """(id, packed DedupFeatures, packed without shingles, keep-policy rank) of every document
+    still kept, indexed by seq."""
+    ids, features, probes, ranks, seqs = [], [], [], [], []
     for seq, outcome in part.loc[part.kind == "kept", "outcome"].items():
         found = outcome.features.get("dedup")
         if found is None:
@@ -992,12 +1001,14 @@ def _feature_rows(part: pd.DataFrame, stage: DedupStage) -> pd.DataFrame:
         seqs.append(seq)
         ids.append(outcome.doc.id)
         features.append(found.packed())
+        probes.append(found.packed(shingles=False))
         ranks.append(stage._rank(outcome.doc, found, int(seq)) if stage.policy != "first" else (int(seq),))
     index = pd.Index(np.array(seqs, dtype=np.int64), name="seq")
     return pd.DataFrame(
         {
             "id": pd.Series(ids, index=index, dtype=object),
             "features": pd.Series(features, index=index, dtype=object),
+            "probe": pd.Series(probes, index=index, dtype=object),
             "rank": pd.Series(ranks, index=index, dtype=object),
         }
     )
@@ -1113,6 +1124,17 @@ def _edge_fingerprint(edges: Any) -> tuple[int, int]:
     ).compute()
     total = sum(int(h) for h in parts.h) % (1 << 64)
     return int(parts.n.sum()), total
+
+
+def _screened_pairs(part: pd.DataFrame, stage: DedupStage) -> pd.DataFrame:
+    """The candidate pairs `Deduplicator.may_verify` keeps, with the earlier document's features."""
+    dedup = stage.dedup
+    keep = [
+        dedup.may_verify(DedupFeatures.unpacked(later), DedupFeatures.unpacked(earlier))
+        for later, earlier in zip(part.later.tolist(), part.earlier.tolist(), strict=True)
+    ]
+    kept = part.loc[np.array(keep, dtype=bool), ["a", "b", "earlier_features"]]
+    return kept.rename(columns={"earlier_features": "earlier"}).reset_index(drop=True)
 
 
 def _verified_pairs(part: pd.DataFrame, stage: DedupStage) -> pd.DataFrame:

@@ -100,14 +100,15 @@ class DedupFeatures:
     keys: tuple[int, ...]  # LSH band keys, then the exact key when exact matching is on
     shingles: NDArray[np.uint32] | None = None  # sorted unique shingle hashes (verify="exact")
 
-    def packed(self) -> bytes:
+    def packed(self, *, shingles: bool = True) -> bytes:
         """Everything but the band keys as one bytes value: what verification reads, to ship.
 
         Executors that move features between processes (the Dask engine's verification
-        join) send these: bytes pickle and size at memory speed, a dataclass of arrays does not.
+        join) send these: bytes pickle and size at memory speed, a dataclass of arrays does
+        not. Without `shingles`, what `Deduplicator.may_verify` reads (about 540 bytes).
         """
         signature = self.signature
-        shingles = self.shingles
+        shingles = self.shingles if shingles else None
         header = _PACKED_HEADER.pack(
             self.exact,
             self.words,
@@ -437,6 +438,22 @@ class Deduplicator:
         if features.signature is None or other.signature is None:
             return 0.0
         return self._verified(features, other.signature, lambda: other.shingles)
+
+    def may_verify(self, features: DedupFeatures, other: DedupFeatures) -> bool:
+        """False when `pair_similarity(features, other)` is certainly below the threshold, from the
+        exact hashes and signatures alone (shingle sets are not read).
+
+        It is `pair_similarity`'s own first test: a signature estimate below the threshold by
+        more than the pre-filter margin is the final score. Executors that ship features per
+        candidate pair (the Dask engine) screen with it before shipping the shingle sets.
+        """
+        if self.config.exact and features.exact == other.exact:
+            return True
+        if features.signature is None or other.signature is None:
+            return False
+        return (
+            jaccard_estimate(features.signature, other.signature) >= self.config.threshold - _PREFILTER_MARGIN
+        )
 
     def _verified(
         self, features: DedupFeatures, signature: Signature, fetch: Callable[[], NDArray[np.uint32] | None]
