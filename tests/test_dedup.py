@@ -295,6 +295,26 @@ def test_packed_features_score_pairs_as_the_originals(
     assert dedup.pair_similarity(DedupFeatures.unpacked(one.packed()), one) == 1.0
 
 
+@given(
+    st.integers(0, 2**32), st.sampled_from(VARIANTS), st.sampled_from(["exact", "signature"]), st.booleans()
+)
+def test_screening_never_drops_a_pair_that_verifies(seed: int, kind: str, verify: str, exact: bool) -> None:
+    """`may_verify` is False only where `pair_similarity` is below the threshold, and it reads
+    no shingle set: the Dask engine screens candidates with it before shipping them."""
+    dedup = Deduplicator(DedupConfig(verify=verify, exact=exact))
+    rng = random.Random(seed)
+    articles = [news_article(rng) for _ in range(3)]
+    texts = ["\n\n".join(article) for article in articles]
+    texts += ["\n\n".join(variant_of(rng, articles[0], kind)), texts[0]]
+    features = [dedup.features(text) for text in texts]
+    for later, earlier in itertools.permutations(features, 2):
+        probe = DedupFeatures.unpacked(later.packed(shingles=False))
+        assert probe.shingles is None
+        if not dedup.may_verify(probe, DedupFeatures.unpacked(earlier.packed(shingles=False))):
+            assert dedup.pair_similarity(later, earlier) < dedup.config.threshold
+    assert dedup.may_verify(features[0], features[-1])  # a copy: same exact hash, same signature
+
+
 # -- the index ----------------------------------------------------------------------------
 
 
