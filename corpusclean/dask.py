@@ -121,9 +121,9 @@ _MAX_ROUNDS = 64  # large-star/small-star converges in O(log n) rounds; this is 
 # column repeating three strings would make it believe the outcomes were all sampled too.
 _KIND = pd.CategoricalDtype(["kept", "dropped", "error"])
 # (id, packed DedupFeatures, the same without shingles, keep-policy rank) per document, and
-# (key, seq) per LSH key. The features are bytes (`DedupFeatures.packed`): the verification
-# joins ship them per candidate pair, and pickling a dataclass of arrays that often stalled
-# a 1M-document run.
+# (key, seq) per LSH key. The features are bytes (`DedupFeatures.packed`) because the
+# verification joins ship them per candidate pair: pickling that many dataclasses of arrays
+# stalled a 1M-document run.
 _FEATURE_ROWS_META = pd.DataFrame(
     {c: pd.Series([], dtype=object) for c in ("id", "features", "probe", "rank")},
     index=pd.Index([], dtype="int64", name="seq"),

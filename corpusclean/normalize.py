@@ -158,7 +158,7 @@ def _suspect_chars(config: NormalizeConfig) -> re.Pattern[str]:
     return re.compile(f"[{chars}]")
 
 
-def fix_encoding_damage(text: str, config: NormalizeConfig | None = None, *, rare: str | None = None) -> str:
+def fix_encoding_damage(text: str, config: NormalizeConfig | None = None) -> str:
     """Exactly `ftfy.fix_text(text, config)`, handing ftfy only the lines that need it.
 
     ftfy fixes text line by line (cutting lines longer than `max_decode_length`
@@ -166,10 +166,14 @@ def fix_encoding_damage(text: str, config: NormalizeConfig | None = None, *, rar
     is left out only when it has no HTML entity, no character a fixer would change,
     no pair of characters that ftfy's mojibake heuristic reacts to, and is already
     NFC: then every ftfy step is the identity on it, except line-break unification
-    (and uncurling, when on), applied here to the whole text alike. `rare`, when given, is
-    `rare_chars(text, config)`: the scans for characters it lacks are skipped.
+    (and uncurling, when on), applied here to the whole text alike.
     """
-    config = config or NormalizeConfig()
+    return _fix_encoding_damage(text, config or NormalizeConfig(), None)
+
+
+def _fix_encoding_damage(text: str, config: NormalizeConfig, rare: str | None) -> str:
+    """`fix_encoding_damage`; `rare`, when given, is `_rare_chars(text, config)`: the scans for
+    characters it lacks are skipped."""
     out: list[str] = []
     cursor = 0
     for start, end, html in _ftfy_segments(text, config, rare):
@@ -283,9 +287,9 @@ def normalize_display(text: str, config: NormalizeConfig | None = None) -> str:
     """
     config = config or NormalizeConfig()
     # One scan for the rare characters most steps look for, instead of one scan per step.
-    rare = rare_chars(text, config)
-    fixed = fix_encoding_damage(text, config, rare=rare)
-    return tidy(fixed, config, rare=rare if fixed == text else None)
+    rare = _rare_chars(text, config)
+    fixed = _fix_encoding_damage(text, config, rare)
+    return _tidy(fixed, config, rare if fixed == text else None)
 
 
 @lru_cache(maxsize=8)
@@ -296,22 +300,26 @@ def _rare_class(config: NormalizeConfig) -> re.Pattern[str]:
     )
 
 
-def rare_chars(text: str, config: NormalizeConfig | None = None) -> str:
+def _rare_chars(text: str, config: NormalizeConfig) -> str:
     """The distinct characters of `text` that some display step searches for, in one string.
 
     Searching this short string answers "does the text hold one?" for each step's class.
     """
-    return "".join(set(_rare_class(config or NormalizeConfig()).findall(text)))
+    return "".join(set(_rare_class(config).findall(text)))
 
 
-def tidy(text: str, config: NormalizeConfig | None = None, *, rare: str | None = None) -> str:
+def tidy(text: str, config: NormalizeConfig | None = None) -> str:
     """The non-ftfy steps: line breaks, invisible characters, spaces, blank lines, NFC.
 
     Each step runs only when a search that `re` can run at full speed (one leading
-    character class or literal) finds something for it to do. `rare`, when given, is
-    `rare_chars(text, config)`, searched instead of the text for those classes.
+    character class or literal) finds something for it to do.
     """
-    config = config or NormalizeConfig()
+    return _tidy(text, config or NormalizeConfig(), None)
+
+
+def _tidy(text: str, config: NormalizeConfig, rare: str | None) -> str:
+    """`tidy`; `rare`, when given, is `_rare_chars(text, config)`, searched instead of the text
+    for those characters' classes."""
     if _TIDY_CHAR.search(text if rare is None else rare):  # one scan for the three rare cases
         rare = None  # the text changes below: search the text itself from here
         if _LINE_BREAK_CHAR.search(text):
@@ -472,10 +480,9 @@ def fingerprint_lines(text: str) -> list[str]:
     on its own and none joins or creates a line break, so the pieces are exactly the
     lines' fingerprints (a test compares them on arbitrary Unicode).
     """
-    if len(text) >= _TABLE_FOLD_MIN_CHARS:
-        by_table = _fold_by_table(text, keep_lines=True)
-        if by_table is not None:
-            return by_table.decode("utf-8").split("\n")
+    by_table = _lines_by_table(text)
+    if by_table is not None:
+        return by_table.decode("utf-8").split("\n")
     if not _LINE_TABLE:
         table = bytearray(_folding()[0])
         table[0x0A] = 0x0A
@@ -491,11 +498,15 @@ def fingerprint_lines(text: str) -> list[str]:
 
 def fingerprint_lines_utf8(text: str) -> bytes:
     """`"\\n".join(fingerprint_lines(text))` as UTF-8, for hashing lines without a string each."""
-    if len(text) >= _TABLE_FOLD_MIN_CHARS:
-        by_table = _fold_by_table(text, keep_lines=True)
-        if by_table is not None:
-            return by_table
+    by_table = _lines_by_table(text)
+    if by_table is not None:
+        return by_table
     return "\n".join(fingerprint_lines(text)).encode("utf-8", "surrogatepass")
+
+
+def _lines_by_table(text: str) -> bytes | None:
+    """The fingerprints of `text`'s lines joined by "\\n" from one table fold, when it applies."""
+    return _fold_by_table(text, keep_lines=True) if len(text) >= _TABLE_FOLD_MIN_CHARS else None
 
 
 _SPACE_RUNS = re.compile("  +")  # a literal first character: `re` skips ahead to each space

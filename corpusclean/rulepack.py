@@ -339,13 +339,18 @@ def case_probe(text: str) -> str:
     return lowered
 
 
+def _example_subject(rule: Rule, example: str) -> str:
+    """What the rule is tested on for an example: the example, or its fingerprint."""
+    return fingerprint(example) if rule.on == "fingerprint" else example
+
+
 def _probe_of(rule: Rule, example: str) -> str:
-    subject = fingerprint(example) if rule.on == "fingerprint" else example
+    subject = _example_subject(rule, example)
     return case_probe(subject) if rule.ignore_case else subject
 
 
 def _example_matches(rule: Rule, example: str) -> bool:
-    subject = fingerprint(example) if rule.on == "fingerprint" else example
+    subject = _example_subject(rule, example)
     try:
         return len(example) <= rule.max_chars and rule.matches(subject, timeout=1.0) is not None
     except TimeoutError:
