@@ -238,6 +238,10 @@ def _profile_arrays() -> dict[str, Any]:
 _SLOT_BITS = 17
 _HASH_A = 0x9E3779B97F4A7C15  # 2**64 / golden ratio (Knuth's multiplicative hashing)
 _HASH_B = 0xC2B2AE3D27D4EB4F  # a 64-bit odd constant from xxHash
+# As numpy scalars for the compiled kernel: a Python int above 2**63 - 1 is not typed by numba's
+# fast dispatch path, so every call would fall back to typing its arguments in Python (~50 µs).
+_HASH_A_U64 = np.uint64(_HASH_A)
+_HASH_B_U64 = np.uint64(_HASH_B)
 _MASK64 = (1 << 64) - 1
 
 
@@ -371,7 +375,15 @@ class FastLangId:
         # row, add count x row. Same order and arithmetic as summing the rows of
         # `_counted_rows`, so the same bits, without a (distinct n-grams x 55) temporary.
         summed, count = _kernels.langdetect_scores(
-            np.sort(grams), keys_a, rows_a, keys_b, rows_b, tables.logprob, _SLOT_BITS, _HASH_A, _HASH_B
+            np.sort(grams),
+            keys_a,
+            rows_a,
+            keys_b,
+            rows_b,
+            tables.logprob,
+            _SLOT_BITS,
+            _HASH_A_U64,
+            _HASH_B_U64,
         )
         if count == 0:
             return None, 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from corpusclean import Cleaner, Document
 from corpusclean.classifier import _stopword_masks
 from corpusclean.normalize import _folding
@@ -25,3 +27,33 @@ def test_warm_up_builds_the_lazy_tables_and_changes_no_result() -> None:
     assert _folding.cache_info().currsize == 1
     warm = cleaner.process(article)
     assert (warm.doc, warm.drop, warm.features.keys()) == (cold.doc, cold.drop, cold.features.keys())
+
+
+def test_warm_kernels_dispatch_without_typing_their_arguments_again(monkeypatch) -> None:
+    """Once warm, no compiled kernel falls back to typing its arguments in Python on a document.
+
+    numba's fast dispatch types arrays and machine-sized ints in C; anything else (a Python int
+    above 2**63 - 1, a list) sends every call through `_compile_for_args`, which cost the
+    language stage ~50 µs a document before its hash constants were passed as `np.uint64`.
+    """
+    import numba
+
+    from corpusclean import _kernels
+
+    fallbacks: list[str] = []
+    for name, kernel in vars(_kernels).items():
+        if isinstance(kernel, numba.core.registry.CPUDispatcher):
+            original = kernel._compile_for_args
+
+            def counting(*args, _name=name, _original=original, **kwargs):
+                fallbacks.append(_name)
+                return _original(*args, **kwargs)
+
+            monkeypatch.setattr(kernel, "_compile_for_args", counting)
+    seed = next(iter(sorted(Path(__file__).parent.parent.joinpath("seeds").glob("*.txt"))))
+    article = Document("seed", seed.read_text(encoding="utf-8"), {"source": "lemonde.fr"})
+    cleaner = Cleaner().warm_up()
+    cleaner.process(article)
+    fallbacks.clear()
+    cleaner.process(Document("again", article.text, article.metadata))
+    assert fallbacks == []
