@@ -163,6 +163,82 @@ def signatures(
     return out
 
 
+# LSH band table: an open-addressing hash table of (key, document) slots, linear probing.
+# A key may occupy many slots (one per document having it); a look-up walks from the key's
+# home slot to the first empty one, so the load factor stays below 0.7 (BandTable grows it).
+_EMPTY_SLOT = np.uint32(0xFFFFFFFF)
+_SLOT_MIX = np.uint64(0x9E3779B97F4A7C15)  # Knuth's multiplicative hash: any key spreads
+
+
+@njit(cache=True, inline="always")
+def _home_slot(key: np.uint64, shift: np.uint64) -> int:  # pragma: no cover - compiled
+    return np.int64(np.uint64(key * _SLOT_MIX) >> shift)
+
+
+@njit(cache=True)
+def table_insert(
+    slot_keys: NDArray[np.uint64],
+    slot_docs: NDArray[np.uint32],
+    keys: NDArray[np.uint64],
+    doc: int,
+    shift: np.uint64,
+) -> None:  # pragma: no cover - compiled
+    """Record document `doc` under each of `keys` (the table must have room)."""
+    mask = slot_keys.shape[0] - 1
+    for key in keys:
+        slot = _home_slot(key, shift)
+        while slot_docs[slot] != _EMPTY_SLOT:
+            slot = (slot + 1) & mask
+        slot_keys[slot] = key
+        slot_docs[slot] = np.uint32(doc)
+
+
+@njit(cache=True)
+def table_lookup(
+    slot_keys: NDArray[np.uint64], slot_docs: NDArray[np.uint32], keys: NDArray[np.uint64], shift: np.uint64
+) -> NDArray[np.uint32]:  # pragma: no cover - compiled
+    """The documents recorded under at least one of `keys`, sorted, each once."""
+    mask = slot_keys.shape[0] - 1
+    found = 0
+    for key in keys:
+        slot = _home_slot(key, shift)
+        while slot_docs[slot] != _EMPTY_SLOT:
+            if slot_keys[slot] == key:
+                found += 1
+            slot = (slot + 1) & mask
+    out = np.empty(found, np.uint32)
+    found = 0
+    for key in keys:
+        slot = _home_slot(key, shift)
+        while slot_docs[slot] != _EMPTY_SLOT:
+            if slot_keys[slot] == key:
+                out[found] = slot_docs[slot]
+                found += 1
+            slot = (slot + 1) & mask
+    return np.unique(out) if found > 1 else out
+
+
+@njit(cache=True)
+def table_rehash(
+    old_keys: NDArray[np.uint64],
+    old_docs: NDArray[np.uint32],
+    slot_keys: NDArray[np.uint64],
+    slot_docs: NDArray[np.uint32],
+    shift: np.uint64,
+) -> None:  # pragma: no cover - compiled
+    """Insert every occupied slot of the old table into the (larger, empty) new one."""
+    mask = slot_keys.shape[0] - 1
+    for index in range(old_keys.shape[0]):
+        if old_docs[index] == _EMPTY_SLOT:
+            continue
+        key = old_keys[index]
+        slot = _home_slot(key, shift)
+        while slot_docs[slot] != _EMPTY_SLOT:
+            slot = (slot + 1) & mask
+        slot_keys[slot] = key
+        slot_docs[slot] = old_docs[index]
+
+
 @njit(cache=True)
 def langdetect_grams(
     codes: NDArray[np.uint32],

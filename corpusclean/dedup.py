@@ -162,72 +162,71 @@ class Match:
 
 
 class BandTable:
-    """Band key → document numbers, as sorted numpy runs: 12 bytes per entry, no Python object each.
+    """Band key → document numbers: a compiled open-addressing hash table in two numpy arrays.
 
-    New entries go to a small dict; when it fills it becomes a sorted run, and runs of
-    similar size are merged (a log-structured merge), so there are O(log n) runs to
-    search with `searchsorted` and insertion costs O(log n) amortized.
+    Each (key, document) pair takes one 12-byte slot (a uint64 key, a uint32 document), no
+    Python object each; the table doubles before it is 70 % full, so it holds 17 to 34 bytes
+    per pair. Insertion and look-up are one compiled call per document, whatever the number
+    of bands (`_kernels.table_insert`, `table_lookup`).
     """
 
-    def __init__(self, buffer_entries: int = 1 << 15) -> None:
-        self._buffer_entries = buffer_entries
-        self._pending: dict[int, list[int]] = {}
-        self._pending_count = 0
-        self._runs: list[tuple[NDArray[np.uint64], NDArray[np.uint32]]] = []
+    _MAX_LOAD = 0.7
+
+    def __init__(self, capacity: int = 1 << 12) -> None:
+        bits = max(int(capacity - 1).bit_length(), 4)
+        self._keys, self._docs, self._shift = _empty_slots(bits)
+        self._count = 0
 
     def __len__(self) -> int:
-        return self._pending_count + sum(len(keys) for keys, _ in self._runs)
+        return self._count
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the sorted runs (the pending dict is bounded by `buffer_entries`)."""
-        return sum(keys.nbytes + docs.nbytes for keys, docs in self._runs)
+        """Bytes held by the slots."""
+        return self._keys.nbytes + self._docs.nbytes
 
-    def add(self, keys: Iterable[int], doc: int) -> None:
+    def add(self, keys: Iterable[int] | NDArray[np.uint64], doc: int) -> None:
         """Record that document `doc` has each of `keys`."""
-        for key in keys:
-            self._pending.setdefault(key, []).append(doc)
-            self._pending_count += 1
-        if self._pending_count >= self._buffer_entries:
-            self._flush()
+        from . import _kernels
 
-    def lookup(self, keys: Iterable[int]) -> set[int]:
-        """Documents sharing at least one key."""
-        key_list = list(keys)
-        found: set[int] = set()
-        for key in key_list:
-            found.update(self._pending.get(key, ()))
-        if self._runs and key_list:
-            wanted = np.array(key_list, dtype=np.uint64)
-            for run_keys, run_docs in self._runs:
-                lo = np.searchsorted(run_keys, wanted, side="left")
-                hi = np.searchsorted(run_keys, wanted, side="right")
-                for start, end in zip(lo.tolist(), hi.tolist(), strict=True):
-                    if end > start:
-                        found.update(run_docs[start:end].tolist())
-        return found
+        wanted = _key_array(keys)
+        if not 0 <= doc < 0xFFFFFFFF:
+            raise ValueError(f"document number out of range: {doc}")
+        while self._count + len(wanted) > self._MAX_LOAD * len(self._keys):
+            self._grow()
+        _kernels.table_insert(self._keys, self._docs, wanted, doc, self._shift)
+        self._count += len(wanted)
 
-    def _flush(self) -> None:
-        if not self._pending:
-            return
-        size = self._pending_count
-        keys = np.empty(size, dtype=np.uint64)
-        docs = np.empty(size, dtype=np.uint32)
-        position = 0
-        for key, members in self._pending.items():
-            keys[position : position + len(members)] = key
-            docs[position : position + len(members)] = members
-            position += len(members)
-        order = np.argsort(keys, kind="stable")
-        self._runs.append((keys[order], docs[order]))
-        self._pending.clear()
-        self._pending_count = 0
-        while len(self._runs) >= 2 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
-            (k1, d1), (k2, d2) = self._runs[-2], self._runs[-1]
-            keys = np.concatenate((k1, k2))
-            docs = np.concatenate((d1, d2))
-            order = np.argsort(keys, kind="stable")
-            self._runs[-2:] = [(keys[order], docs[order])]
+    def lookup(self, keys: Iterable[int] | NDArray[np.uint64]) -> list[int]:
+        """Documents sharing at least one key, in increasing order."""
+        from . import _kernels
+
+        wanted = _key_array(keys)
+        if not len(wanted) or not self._count:
+            return []
+        return _kernels.table_lookup(self._keys, self._docs, wanted, self._shift).tolist()  # type: ignore[no-any-return]
+
+    def _grow(self) -> None:
+        from . import _kernels
+
+        keys, docs, shift = _empty_slots(len(self._keys).bit_length())
+        _kernels.table_rehash(self._keys, self._docs, keys, docs, shift)
+        self._keys, self._docs, self._shift = keys, docs, shift
+
+
+def _empty_slots(bits: int) -> tuple[NDArray[np.uint64], NDArray[np.uint32], np.uint64]:
+    """2**bits empty slots and the shift that maps a mixed key to its home slot."""
+    return (
+        np.zeros(1 << bits, dtype=np.uint64),
+        np.full(1 << bits, 0xFFFFFFFF, dtype=np.uint32),
+        np.uint64(64 - bits),
+    )
+
+
+def _key_array(keys: Iterable[int] | NDArray[np.uint64]) -> NDArray[np.uint64]:
+    if isinstance(keys, np.ndarray):
+        return np.ascontiguousarray(keys, dtype=np.uint64)
+    return np.array(keys if isinstance(keys, tuple | list) else list(keys), dtype=np.uint64)
 
 
 class _ShingleSpill:
@@ -325,7 +324,7 @@ class Deduplicator:
 
     Streaming: each document is checked against the documents kept so far (and the
     persistent index, when one is given), then remembered if kept. State per kept
-    document: a signature (4 bytes × `num_perm`), its band keys (12 bytes each), an
+    document: a signature (4 bytes × `num_perm`), its band keys (12-byte hash-table slots), an
     exact hash and the id; never its text.
 
     >>> dedup = Deduplicator()
@@ -475,7 +474,7 @@ class Deduplicator:
     def candidates(self, features: DedupFeatures) -> list[tuple[int, float]]:
         """Remembered documents at or above the threshold, verified: (number, similarity), by number."""
         found = []
-        for member in sorted(self._table.lookup(features.keys)):
+        for member in self._table.lookup(features.keys):
             score = self.similarity(features, member)
             if score >= self.config.threshold:
                 found.append((member, score))

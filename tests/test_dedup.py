@@ -92,20 +92,40 @@ def test_default_bands_favour_recall_since_candidates_are_verified() -> None:
     assert detection_probability(0.3, 16, 8) < 0.002
 
 
+KEYS = st.one_of(st.integers(0, 40), st.sampled_from([0, 1, 2**63 - 1, 2**63, 2**64 - 1]))
+
+
 @given(
-    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 300)), max_size=300), st.lists(st.integers(0, 40))
+    st.lists(st.tuples(st.lists(KEYS, max_size=17), st.integers(0, 300)), max_size=300),
+    st.lists(st.lists(KEYS, max_size=17)),
 )
-def test_band_table_finds_what_a_dict_finds(entries: list[tuple[int, int]], probe: list[int]) -> None:
-    """The sorted-run table answers lookups like a plain dict of sets, across merges."""
-    table = BandTable(buffer_entries=7)
+def test_band_table_finds_what_a_dict_finds(
+    entries: list[tuple[list[int], int]], probes: list[list[int]]
+) -> None:
+    """The hash table answers look-ups like a plain dict of sets, across growth and long probe runs.
+
+    Small keys all land in a few home slots (many documents per key, full 64-bit extremes),
+    and the table starts at 16 slots, so it grows many times under the test.
+    """
+    table = BandTable(capacity=16)
     reference: dict[int, set[int]] = {}
-    for key, doc in entries:
-        table.add([key * 0x9E3779B97F4A7C15 % (1 << 64)], doc)
-        reference.setdefault(key, set()).add(doc)
-    for key in probe:
-        expected = reference.get(key, set())
-        assert table.lookup([key * 0x9E3779B97F4A7C15 % (1 << 64)]) == expected
-    assert len(table) == len(entries)
+    for keys, doc in entries:
+        table.add(keys, doc)
+        for key in keys:
+            reference.setdefault(key, set()).add(doc)
+    for keys in probes:
+        expected = set().union(*(reference.get(key, set()) for key in keys))
+        assert table.lookup(keys) == sorted(expected)
+        assert table.lookup(np.array(keys, dtype=np.uint64)) == sorted(expected)
+    assert len(table) == sum(len(keys) for keys, _ in entries)
+    assert table.nbytes >= 12 * len(table) / BandTable._MAX_LOAD
+
+
+def test_band_table_refuses_a_document_number_it_cannot_store() -> None:
+    """Document numbers are uint32 slots and 0xFFFFFFFF marks an empty one."""
+    table = BandTable()
+    with pytest.raises(ValueError, match="document number"):
+        table.add([1], 0xFFFFFFFF)
 
 
 # -- clusters -----------------------------------------------------------------------------
