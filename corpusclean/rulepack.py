@@ -396,42 +396,34 @@ class RulePackDetector:
     def detect(self, text: SegmentedText) -> Iterator[Span]:
         """Spans for every rule match, in rule order."""
         claimed: set[tuple[int, int]] = set()
-        fingerprints: dict[tuple[int, int], str] = {}
-        probes: dict[tuple[int, int, str], str] = {}  # lower-cased subjects, for `requires`
+        # Per (scope, on): each segment's range, length and subject, made once per document
+        # and lazily, so the inner loop (rules x lines, mostly no match) does no other work.
+        views: dict[tuple[str, str], _SegmentView] = {}
         for rule in self.rules:
             if not rule.applies_to(text.source):
                 continue
-            segments = text.lines if rule.scope == "line" else text.blocks
-            for segment in _window(segments, rule):
-                key = (segment.start, segment.end)
-                if key in claimed or segment.end - segment.start > rule.max_chars:
+            view = views.get((rule.scope, rule.on))
+            if view is None:
+                view = views[(rule.scope, rule.on)] = _SegmentView.of(text, rule.scope, rule.on)
+            test = rule.matcher.fullmatch if rule.extent == "segment" else rule.matcher.search
+            timeout = None if rule.trusted else self.timeout
+            max_chars = rule.max_chars
+            for index in _window(len(view.keys), rule):
+                key = view.keys[index]
+                if key in claimed or view.lengths[index] > max_chars:
                     continue
-                subject = segment.text_of(text.text)
-                if rule.on == "fingerprint":
-                    if rule.scope == "line":  # every line folded at once, shared with learned boilerplate
-                        subject = text.line_fingerprints[segment.index]
-                    else:
-                        if key not in fingerprints:
-                            fingerprints[key] = fingerprint(subject)
-                        subject = fingerprints[key]
-                if rule.requires:
-                    probe = subject
-                    if rule.ignore_case:
-                        probe_key = (segment.start, segment.end, rule.on)
-                        probe = probes.get(probe_key)
-                        if probe is None:
-                            probe = probes[probe_key] = case_probe(subject)
-                    if not rule.may_match(probe):
-                        continue
+                subject = view.subjects[index]
+                if rule.requires and not rule.may_match(view.probe(index) if rule.ignore_case else subject):
+                    continue
                 try:
-                    match = rule.matches(subject, None if rule.trusted else self.timeout)
+                    match = test(subject) if timeout is None else test(subject, timeout=timeout)
                 except TimeoutError:
-                    evidence = {"timeout_seconds": self.timeout, "at": segment.start}
+                    evidence = {"timeout_seconds": self.timeout, "at": key[0]}
                     yield Span(0, 0, rule.reason, rule.name, evidence, "rule_timeouts", rule.name, False)
                     break
                 if match is None:
                     continue
-                span = self._span(rule, text, segment, match, claimed)
+                span = self._span(rule, text, view.segments[index], match, claimed)
                 claimed.add(key)
                 yield span
 
@@ -455,12 +447,44 @@ class RulePackDetector:
         return Span(start, end, rule.reason, rule.name, evidence, rule.field, value, rule.action == "extract")
 
 
-def _window(segments: tuple[Segment, ...], rule: Rule) -> tuple[Segment, ...]:
+def _window(count: int, rule: Rule) -> range:
+    """The indexes of the segments a rule looks at: all, or the first or last `window`."""
     if rule.position == "head":
-        return segments[: rule.window]
+        return range(min(rule.window, count))
     if rule.position == "tail":
-        return segments[-rule.window :]
-    return segments
+        return range(max(count - rule.window, 0), count)
+    return range(count)
+
+
+@dataclass(slots=True)
+class _SegmentView:
+    """One document's segments of one scope as rules read them (`on` display or fingerprint)."""
+
+    segments: tuple[Segment, ...]
+    keys: list[tuple[int, int]]
+    lengths: list[int]
+    subjects: list[str]
+    probes: list[str | None]
+
+    @classmethod
+    def of(cls, text: SegmentedText, scope: str, on: str) -> _SegmentView:
+        segments = text.lines if scope == "line" else text.blocks
+        keys = [(segment.start, segment.end) for segment in segments]
+        whole = text.text
+        if on == "fingerprint" and scope == "line":  # every line folded at once, shared with learned lines
+            subjects = list(text.line_fingerprints)
+        elif on == "fingerprint":
+            subjects = [fingerprint(whole[start:end]) for start, end in keys]
+        else:
+            subjects = [whole[start:end] for start, end in keys]
+        return cls(segments, keys, [end - start for start, end in keys], subjects, [None] * len(keys))
+
+    def probe(self, index: int) -> str:
+        """The subject through `case_probe`, for `requires` with `ignore_case` (made once)."""
+        probe = self.probes[index]
+        if probe is None:
+            probe = self.probes[index] = case_probe(self.subjects[index])
+        return probe
 
 
 def _previous_lines(
