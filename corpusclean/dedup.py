@@ -232,41 +232,60 @@ def _key_array(keys: Iterable[int] | NDArray[np.uint64]) -> NDArray[np.uint64]:
 class _ShingleSpill:
     """Shingle-hash sets kept on disk (a temporary file), for exact verification in bounded memory.
 
-    Memory per document is 12 bytes (offset and length); the sets themselves, 4 bytes per
-    distinct shingle, are read back with `pread` only when a candidate pair is verified.
+    Memory per document is 12 bytes (offset and length), plus a write buffer of at most
+    `buffer_bytes`; the sets themselves, 4 bytes per distinct shingle, are read back with
+    `pread` only when a candidate pair is verified.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, buffer_bytes: int = 1 << 20) -> None:
         self._file: Any = None
-        self._end = 0
+        self._end = 0  # bytes written, buffered ones included
+        self._buffer = bytearray()  # the last bytes written, from `_end - len(_buffer)`
+        self._buffer_bytes = buffer_bytes
         self._offsets = array.array("Q")
         self._counts = array.array("I")
 
     @property
     def nbytes(self) -> int:
-        return 12 * len(self._offsets)
+        return 12 * len(self._offsets) + len(self._buffer)
 
     def add(self, shingles: NDArray[np.uint32] | None) -> None:
         self._offsets.append(self._end)
         if shingles is None:
             self._counts.append(0xFFFFFFFF)
             return
-        if self._file is None:
-            # Lives as long as the Deduplicator; `close()` releases it.
-            self._file = tempfile.TemporaryFile(prefix=".corpusclean-shingles-")  # noqa: SIM115
-        data = shingles.astype("<u4", copy=False).tobytes()
-        os.pwrite(self._file.fileno(), data, self._end)
-        self._end += len(data)
+        self._buffer += shingles.astype("<u4", copy=False).tobytes()
+        self._end += 4 * len(shingles)
         self._counts.append(len(shingles))
+        if len(self._buffer) >= self._buffer_bytes:
+            self._flush()
 
     def get(self, number: int) -> NDArray[np.uint32] | None:
         count = self._counts[number]
         if count == 0xFFFFFFFF:
             return None
-        data = os.pread(self._file.fileno(), 4 * count, self._offsets[number])
+        offset = self._offsets[number]
+        flushed = self._end - len(self._buffer)
+        if offset >= flushed:
+            data = bytes(self._buffer[offset - flushed : offset - flushed + 4 * count])
+        else:
+            data = os.pread(self._file.fileno(), 4 * count, offset)
         return np.frombuffer(data, dtype="<u4").astype(np.uint32, copy=False)
 
+    def _flush(self) -> None:
+        if self._file is None:
+            # Lives as long as the Deduplicator; `close()` releases it.
+            self._file = tempfile.TemporaryFile(prefix=".corpusclean-shingles-")  # noqa: SIM115
+        start = self._end - len(self._buffer)
+        done = 0
+        while done < len(self._buffer):  # pwrite may write less than asked
+            done += os.pwrite(
+                self._file.fileno(), self._buffer[done:] if done else self._buffer, start + done
+            )
+        self._buffer.clear()
+
     def close(self) -> None:
+        self._buffer.clear()
         if self._file is not None:
             self._file.close()
             self._file = None

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corpusclean import Cleaner, Config, DedupConfig, Deduplicator, Document, IndexStoreError, Outcome
-from corpusclean.dedup import BandTable, DedupFeatures, detection_probability, lsh_params
+from corpusclean.dedup import BandTable, DedupFeatures, _ShingleSpill, detection_probability, lsh_params
 from corpusclean.index import convert_index, open_index
 from corpusclean.normalize import fingerprint
 
@@ -126,6 +126,30 @@ def test_band_table_refuses_a_document_number_it_cannot_store() -> None:
     table = BandTable()
     with pytest.raises(ValueError, match="document number"):
         table.add([1], 0xFFFFFFFF)
+
+
+@given(
+    st.lists(
+        st.none() | st.lists(st.integers(0, 2**32 - 1), max_size=40, unique=True).map(sorted), max_size=60
+    ),
+    st.integers(1, 64),
+)
+def test_shingle_spill_reads_back_every_set_across_buffer_flushes(
+    sets: list[list[int] | None], buffer: int
+) -> None:
+    """Sets come back equal whether they are still in the write buffer or already on disk."""
+    spill = _ShingleSpill(buffer_bytes=buffer)
+    try:
+        for values in sets:
+            spill.add(None if values is None else np.array(values, dtype=np.uint32))
+            # Reading between writes sees both the flushed and the buffered sets.
+            for number, expected in enumerate(sets[: len(spill._offsets)]):
+                got = spill.get(number)
+                assert (got is None) == (expected is None)
+                if expected is not None:
+                    assert got is not None and got.tolist() == expected
+    finally:
+        spill.close()
 
 
 # -- clusters -----------------------------------------------------------------------------
