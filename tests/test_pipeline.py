@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from corpusclean import Cleaner, Document
+import pytest
+
+from corpusclean import Cleaner, Config, Document
 from corpusclean.classifier import _stopword_masks
+from corpusclean.document import Reason
 from corpusclean.normalize import _folding
 
 
@@ -57,3 +60,14 @@ def test_warm_kernels_dispatch_without_typing_their_arguments_again(monkeypatch)
     fallbacks.clear()
     cleaner.process(Document("again", article.text, article.metadata))
     assert fallbacks == []
+
+
+@pytest.mark.parametrize(("min_words", "judged"), [(34, False), (33, True)])
+def test_repetition_filter_judges_documents_from_min_words_words_on(min_words: int, judged: bool) -> None:
+    """A repetitive text of 33 words is left alone under `min_words = 34` and dropped at 33."""
+    line = "Les prix de l’énergie ont encore augmenté ce mois-ci, selon l’Insee."
+    assert len(line.split()) == 11
+    config = Config().replace("repeats", enabled=False).replace("quality", min_words=min_words)
+    config = config.replace("classifier", enabled=False).replace("filters", min_chars=0)
+    outcome = Cleaner(config).process(Document("insee-1", "\n\n".join([line] * 3), {"source": "insee.fr"}))
+    assert (outcome.drop is not None and outcome.drop.reason == Reason.QUALITY) is judged
