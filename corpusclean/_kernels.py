@@ -111,14 +111,30 @@ def shingle_spans(
 
 
 @njit(cache=True)
-def xxh32_spans(
-    data: NDArray[np.uint8], starts: NDArray[np.int64], ends: NDArray[np.int64]
-) -> NDArray[np.uint32]:  # pragma: no cover - compiled
-    """xxHash32 of every `data[start:end]`."""
-    out = np.empty(starts.shape[0], np.uint32)
-    for index in range(starts.shape[0]):
-        out[index] = np.uint32(xxh32(data, starts[index], ends[index]))
-    return out
+def xxh32_word_shingles(text: NDArray[np.uint8], size: int) -> NDArray[np.uint32]:  # pragma: no cover
+    """xxHash32 of each span of `shingle_spans(text, size)`, in one pass: no span arrays, one call.
+
+    Each shingle is hashed as soon as its last word ends; `starts` remembers where every
+    word began (a text of n bytes has at most n // 2 + 1 words).
+    """
+    end = text.shape[0]
+    starts = np.empty(end // 2 + 2, np.int64)
+    out = np.empty(end // 2 + 2, np.uint32)
+    starts[0] = 0
+    word = 0  # the word being read
+    count = 0
+    for at in range(end + 1):
+        if at < end and text[at] != _SPACE:
+            continue
+        if word >= size - 1:  # word ends at `at`: the shingle of the `size` words ending here
+            out[count] = np.uint32(xxh32(text, starts[word - size + 1], at))
+            count += 1
+        word += 1
+        starts[word] = at + 1
+    if count == 0:  # `size` words or fewer: one shingle of the whole text
+        out[0] = np.uint32(xxh32(text, 0, end))
+        count = 1
+    return out[:count].copy()
 
 
 @njit(cache=True)

@@ -85,9 +85,9 @@ class MinHasher:
         from . import _kernels
 
         data = np.frombuffer(folded, dtype=np.uint8)
-        starts, ends = _kernels.shingle_spans(data, size)
         if self.hash_name == "xxh32":
-            return _kernels.xxh32_spans(data, starts, ends)
+            return _kernels.xxh32_word_shingles(data, size)
+        starts, ends = _kernels.shingle_spans(data, size)
         view = memoryview(folded)
         pieces = map(view.__getitem__, map(slice, starts.tolist(), ends.tolist()))
         return np.fromiter(map(self.hashfunc, pieces), dtype=np.uint32, count=len(starts))
