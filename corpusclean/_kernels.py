@@ -687,17 +687,39 @@ def fold_utf8(
     at = 0
     end = data.shape[0]
     while at < end:
+        if data[at] < 0x80:  # ASCII (most bytes): one byte folds to one byte and is never unsafe
+            total += 1
+            at += 1
+            continue
         code, width = _next_code(data, at)
         at += width
         if unsafe[code]:
             return np.empty(0, np.uint8), False
         total += offsets[code + 1] - offsets[code]
+    ascii_folded = np.empty(0x80, np.uint8)
+    for code in range(0x80):
+        ascii_folded[code] = folded[offsets[code]]
     out = np.empty(total, np.uint8)
     size = 0
     pending = False  # a separator was seen since the last word character
     line_start = True
     at = 0
     while at < end:
+        code = int(data[at])
+        if code < 0x80 and not (code == 10 and keep_lines):
+            at += 1
+            byte = ascii_folded[code]
+            if byte == _SPACE:
+                pending = not line_start
+            else:
+                if pending:
+                    out[size] = _SPACE
+                    size += 1
+                    pending = False
+                out[size] = byte
+                size += 1
+                line_start = False
+            continue
         code, width = _next_code(data, at)
         at += width
         if code == 10 and keep_lines:

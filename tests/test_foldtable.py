@@ -115,3 +115,11 @@ def test_the_cached_table_is_the_built_one_and_a_damaged_cache_is_rebuilt(
     for table in (first, second, third, foldtable.fold_table()):
         for name in ("offsets", "folded", "unsafe"):
             assert np.array_equal(getattr(table, name), built[name]), name
+
+
+def test_every_ascii_character_folds_alone_to_one_byte() -> None:
+    """The fold kernel's ASCII fast path relies on this: one byte out per ASCII byte, never unsafe."""
+    table = foldtable.fold_table()
+    for code in range(0x80):
+        assert table.offsets[code + 1] - table.offsets[code] == 1, chr(code)
+        assert not table.unsafe[code], chr(code)
