@@ -171,12 +171,14 @@ def fix_encoding_damage(text: str, config: NormalizeConfig | None = None) -> str
     return _fix_encoding_damage(text, config or NormalizeConfig(), None)
 
 
-def _fix_encoding_damage(text: str, config: NormalizeConfig, rare: str | None) -> str:
+def _fix_encoding_damage(
+    text: str, config: NormalizeConfig, rare: str | None, nfc: bool | None = None
+) -> str:
     """`fix_encoding_damage`; `rare`, when given, is `_rare_chars(text, config)`: the scans for
-    characters it lacks are skipped."""
+    characters it lacks are skipped; `nfc`, when given, is `_whole_nfc(text)`."""
     out: list[str] = []
     cursor = 0
-    for start, end, html in _ftfy_segments(text, config, rare):
+    for start, end, html in _ftfy_segments(text, config, rare, nfc):
         out.append(text[cursor:start])
         out.append(ftfy.fix_text_segment(text[start:end], _ftfy_config(config, "auto" if html else False)))
         cursor = end
@@ -193,7 +195,7 @@ def _fix_encoding_damage(text: str, config: NormalizeConfig, rare: str | None) -
 
 
 def _ftfy_segments(
-    text: str, config: NormalizeConfig, rare: str | None = None
+    text: str, config: NormalizeConfig, rare: str | None = None, nfc: bool | None = None
 ) -> list[tuple[int, int, bool]]:
     """The (start, end, html) ranges of ftfy's own segments that may change under ftfy.
 
@@ -226,7 +228,7 @@ def _ftfy_segments(
     while (match := _BADNESS_COARSE.search(text, position)) is not None:
         position = match.start()
         position = flag_line(position) if _BADNESS_PREFILTER.match(text, position) else position + 1
-    if len(text) > limit or not unicodedata.is_normalized("NFC", text):
+    if not (_whole_nfc(text) if nfc is None else nfc):
         position = 0
         while position < len(text):
             end = text.find("\n", position) + 1 or len(text)
@@ -288,8 +290,15 @@ def normalize_display(text: str, config: NormalizeConfig | None = None) -> str:
     config = config or NormalizeConfig()
     # One scan for the rare characters most steps look for, instead of one scan per step.
     rare = _rare_chars(text, config)
-    fixed = _fix_encoding_damage(text, config, rare)
-    return _tidy(fixed, config, rare if fixed == text else None)
+    nfc = _whole_nfc(text)  # asked once, for ftfy's segments and for tidy's last step
+    fixed = _fix_encoding_damage(text, config, rare, nfc)
+    unchanged = fixed == text
+    return _tidy(fixed, config, rare if unchanged else None, nfc and unchanged)
+
+
+def _whole_nfc(text: str) -> bool:
+    """True when `text` is NFC and short enough that ftfy sees each of its lines whole."""
+    return len(text) <= _MAX_DECODE_LENGTH and unicodedata.is_normalized("NFC", text)
 
 
 @lru_cache(maxsize=8)
@@ -317,9 +326,10 @@ def tidy(text: str, config: NormalizeConfig | None = None) -> str:
     return _tidy(text, config or NormalizeConfig(), None)
 
 
-def _tidy(text: str, config: NormalizeConfig, rare: str | None) -> str:
+def _tidy(text: str, config: NormalizeConfig, rare: str | None, nfc: bool = False) -> str:
     """`tidy`; `rare`, when given, is `_rare_chars(text, config)`, searched instead of the text
-    for those characters' classes."""
+    for those characters' classes; `nfc` says `text` is known to be NFC already."""
+    given = text
     if _TIDY_CHAR.search(text if rare is None else rare):  # one scan for the three rare cases
         rare = None  # the text changes below: search the text itself from here
         if _LINE_BREAK_CHAR.search(text):
@@ -337,7 +347,7 @@ def _tidy(text: str, config: NormalizeConfig, rare: str | None) -> str:
         text = _TRAILING_SPACE.sub("", text)
     if "\n\n\n" in text:
         text = _BLANK_RUN.sub("\n\n", text)
-    if not unicodedata.is_normalized("NFC", text):
+    if not (nfc and text is given) and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text.strip()
 
