@@ -337,3 +337,17 @@ def test_profile_rows_put_the_most_probable_ngrams_first() -> None:
     tables = langid._tables()
     summed = (np.exp(tables.logprob) - langid._ALPHA / langid._BASE_FREQ).sum(axis=1)
     assert np.all(np.diff(summed) <= 1e-12)
+
+
+def test_log_probabilities_equal_the_dense_smoothed_table_bit_for_bit() -> None:
+    """Filling the table with the smoothed zero and taking the log of the rest gives exactly
+    `log(probs + alpha / BASE_FREQ)` over the dense table, as langdetect computes it."""
+    from corpusclean import langid
+    from corpusclean._cache import read_arrays
+
+    arrays = read_arrays(langid._cache_path(), langid._CACHED_ARRAYS) or langid._profile_arrays()
+    probs = np.zeros((arrays["keys"].size, len(arrays["langs"])))
+    probs[arrays["row_of"], arrays["gram_langs"]] = arrays["gram_probs"]
+    dense = np.log(probs + langid._ALPHA / langid._BASE_FREQ)
+    assert langid._smoothed_log_probabilities(arrays).tobytes() == dense.tobytes()
+    assert langid._tables().logprob.tobytes() == dense.tobytes()
