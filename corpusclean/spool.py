@@ -1,14 +1,16 @@
-"""A temporary JSONL file of outcomes, for corpus stages that must see every document first.
+"""A temporary file of outcomes, for corpus stages that must see every document first.
 
 Keep policies such as `longest` or `earliest` cannot decide a document before its whole
 cluster is known. Rather than holding outcomes (full texts) in memory, the first pass
 writes them here and the second pass reads them back in the same order: memory stays
 bounded by the corpus stages' own state, disk use by the size of the cleaned corpus.
+Records are pickled plain dicts (a quarter of JSON's cost both ways): the file is unnamed
+(`TemporaryFile`), written and read by this process only.
 """
 
 from __future__ import annotations
 
-import json
+import pickle
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +19,6 @@ from typing import IO, Any
 
 from .document import Document, Drop, Reason
 from .io.readers import ReadError
-from .io.writers import dumps
 from .pipeline import Outcome
 
 
@@ -26,8 +27,8 @@ class OutcomeSpool:
 
     def __init__(self, directory: str | Path | None = None) -> None:
         # Lives across both passes; `close()` (or the with block) deletes it.
-        self._file: IO[str] = tempfile.TemporaryFile(  # noqa: SIM115
-            "w+", encoding="utf-8", newline="\n", dir=directory, prefix=".corpusclean-spool-"
+        self._file: IO[bytes] = tempfile.TemporaryFile(  # noqa: SIM115
+            "w+b", dir=directory, prefix=".corpusclean-spool-"
         )
         self.count = 0
 
@@ -41,16 +42,15 @@ class OutcomeSpool:
             if item.drop is not None:
                 record["drop"] = str(item.drop.reason)
                 record["evidence"] = dict(item.drop.evidence)
-        self._file.write(dumps(record))
-        self._file.write("\n")
+        pickle.dump(record, self._file, protocol=pickle.HIGHEST_PROTOCOL)
         self.count += 1
 
     def read(self) -> Iterator[Outcome | ReadError]:
         """Every item written, in order."""
         self._file.flush()
         self._file.seek(0)
-        for line in self._file:
-            record = json.loads(line)
+        for _ in range(self.count):
+            record = pickle.load(self._file)
             if "error" in record:
                 error = record["error"]
                 yield ReadError(error["path"], error["line"], error["error"], error.get("id"), error["kind"])
