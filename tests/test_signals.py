@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 from corpusclean import Cleaner, Config, Document, QualityConfig, Reason, repetition_drop, repetition_signals
 from corpusclean._kernels import word_ids
 from corpusclean.normalize import tokenize
+from corpusclean.segment import SegmentedText
+from corpusclean.signals import _duplicate_fractions, lines_and_paragraphs
 
 from conftest import SEEDS
-from strategies import news_text, repetitive_text
+from strategies import laid_out_text, news_text, repetitive_text
 from test_cli import read_jsonl, run_cli
 
 SPAM = "\n".join(
@@ -169,3 +171,28 @@ def test_word_ids_are_first_occurrences_and_lengths_are_characters(words: list[s
     ids, lengths = word_ids(words)
     assert ids.tolist() == [first.setdefault(word, index) for index, word in enumerate(words)]
     assert lengths.tolist() == [len(word) for word in words]
+
+
+@given(
+    st.one_of(laid_out_text(), news_text(), st.text(alphabet=st.sampled_from("ab \n\t\r\x0b\x1c\x85\u2028")))
+)
+def test_lines_and_paragraphs_are_the_segmented_texts(text: str) -> None:
+    """The signals' string splits give exactly the texts of `SegmentedText`'s lines and paragraphs."""
+    segmented = SegmentedText(text)
+    expected = (
+        [line.text_of(text) for line in segmented.lines],
+        [paragraph.text_of(text) for paragraph in segmented.paragraphs],
+    )
+    assert lines_and_paragraphs(text) == expected
+
+
+@given(st.lists(st.sampled_from(["", "a", "Le port.", "Le port.\nRouvert", "été 🔴", "b" * 40])))
+def test_duplicate_fractions_count_every_copy_after_the_first(items: list[str]) -> None:
+    """Repeats taken as what the distinct items leave over equal the copies counted one by one."""
+    seen: set[str] = set()
+    repeats = [item for item in items if item in seen or seen.add(item)]
+    total = sum(map(len, items))
+    expected = (
+        (len(repeats) / len(items), sum(map(len, repeats)) / total if total else 0.0) if items else (0.0, 0.0)
+    )
+    assert _duplicate_fractions(items) == expected
