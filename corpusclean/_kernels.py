@@ -391,76 +391,6 @@ def window_ids(
 
 
 @njit(cache=True)
-def ngram_repetition(
-    ids: NDArray[np.int64], lengths: NDArray[np.int64], max_size: int
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover - compiled
-    """Gopher's n-gram repetition numerators for every size 2..`max_size`, from one suffix sort.
-
-    `ids` are dense word ids (equal words, equal ids, all below `len(ids)`), `lengths` each
-    word's length in characters. Returns, indexed by size, (count of the most frequent
-    repeated n-gram times its length in characters, the longest such n-gram among equally
-    frequent ones; 0 when no n-gram repeats) and (characters of the words covered by an
-    occurrence of a repeated n-gram). Divided by the word characters they are the
-    `top_Ngram_char_frac` and `dup_Ngram_char_frac` signals.
-
-    The word positions are sorted once by their next `max_size` words (`suffix_order`).
-    Equal n-grams are then adjacent for every size at once: two neighbours share an
-    n-gram exactly when their common prefix is at least n words long, so each size is
-    one linear scan.
-    """
-    count = ids.shape[0]
-    top = np.zeros(max_size + 1, np.int64)
-    dup = np.zeros(max_size + 1, np.int64)
-    if count < 2:
-        return top, dup
-    order = suffix_order(ids, max_size, count)
-    # common[i]: words shared by the suffixes at order[i - 1] and order[i], at most max_size.
-    common = np.zeros(count, np.int64)
-    for index in range(1, count):
-        first, second = order[index - 1], order[index]
-        shared = 0
-        while (
-            shared < max_size
-            and first + shared < count
-            and second + shared < count
-            and ids[first + shared] == ids[second + shared]
-        ):
-            shared += 1
-        common[index] = shared
-    chars = np.zeros(count + 1, np.int64)
-    for index in range(count):
-        chars[index + 1] = chars[index] + lengths[index]
-    edges = np.empty(count + 1, np.int64)
-    for size in range(2, max_size + 1):
-        best = 0
-        best_chars = 0
-        edges[:] = 0
-        group_start = 0
-        for index in range(1, count + 1):
-            if index < count and common[index] >= size:
-                continue
-            members = index - group_start  # order[group_start:index] share their first `size` words
-            if members >= 2:
-                start = order[group_start]
-                length = chars[start + size] - chars[start]
-                if members > best or (members == best and length > best_chars):
-                    best, best_chars = members, length
-                for member in range(group_start, index):
-                    edges[order[member]] += 1
-                    edges[order[member] + size] -= 1
-            group_start = index
-        top[size] = best * best_chars
-        depth = 0
-        covered = 0
-        for index in range(count):
-            depth += edges[index]
-            if depth > 0:
-                covered += lengths[index]
-        dup[size] = covered
-    return top, dup
-
-
-@njit(cache=True)
 def shared_shingle_counts(
     ids: NDArray[np.int64], starts: NDArray[np.int64], ends: NDArray[np.int64]
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover - compiled
@@ -647,3 +577,102 @@ def dense_word_ids(data: bytes) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     if not data:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     return _dense_word_ids(np.frombuffer(data, dtype=np.uint8))
+
+
+# Repeats and signals
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the high bits of key * this spread well
+_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+@njit(cache=True, inline="always")
+def _table_bits(entries: int) -> int:  # pragma: no cover - compiled
+    """Bits of an open-addressing table with at least twice `entries` slots."""
+    bits = 4
+    while (1 << bits) < 2 * entries:
+        bits += 1
+    return bits
+
+
+@njit(cache=True)
+def repeated_ngrams(
+    ids: NDArray[np.int64], lengths: NDArray[np.int64], max_size: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover - compiled
+    """Gopher's n-gram repetition numerators for every size 2..`max_size`.
+
+    `ids` are word ids (equal words, equal ids, all >= 0), `lengths` each word's length
+    in characters. Returns, indexed by size, (occurrences of the most frequent repeated
+    n-gram times its characters, the longest among equally frequent; 0 when none repeats)
+    and (characters of the words covered by an occurrence of a repeated n-gram). Divided
+    by the word characters they are the `top_Ngram_char_frac` and `dup_Ngram_char_frac`
+    signals.
+
+    Only an n-gram whose (n-1)-word prefix repeats can repeat, so each size looks only at
+    the positions that survived the size before: all words for 2-grams, then, in news
+    text, a few percent. An n-gram's id is its first position, found in a hash table of
+    (prefix id, last word) pairs compared exactly.
+    """
+    count = ids.shape[0]
+    top = np.zeros(max_size + 1, np.int64)
+    dup = np.zeros(max_size + 1, np.int64)
+    chars = np.zeros(count + 1, np.int64)
+    for index in range(count):
+        chars[index + 1] = chars[index] + lengths[index]
+    gram = ids.copy()  # at a live position: the id of the (size - 1)-gram starting there
+    live = np.arange(count)  # increasing positions whose (size - 1)-gram repeats
+    live_count = count
+    slot_of = np.empty(count, np.int64)
+    for size in range(2, max_size + 1):
+        bits = _table_bits(live_count)
+        mask = np.uint64((1 << bits) - 1)
+        shift = np.uint64(64 - bits)
+        first = np.full(1 << bits, -1, np.int64)  # slot -> first position of its n-gram
+        members = np.zeros(1 << bits, np.int64)
+        candidates = 0
+        while candidates < live_count and live[candidates] + size <= count:
+            position = live[candidates]
+            last = ids[position + size - 1]
+            slot = ((np.uint64(gram[position]) * _MIX ^ np.uint64(last)) * _GOLDEN) >> shift
+            while True:
+                other = first[slot]
+                if other == -1:
+                    first[slot] = position
+                    break
+                if gram[other] == gram[position] and ids[other + size - 1] == last:
+                    break
+                slot = (slot + np.uint64(1)) & mask
+            members[slot] += 1
+            slot_of[position] = slot
+            candidates += 1
+        best = best_chars = covered = reach = 0
+        live_count = 0
+        for index in range(candidates):
+            position = live[index]
+            slot = slot_of[position]
+            if members[slot] < 2:
+                continue
+            if first[slot] == position:  # the n-gram's first occurrence: judge it once
+                length = chars[position + size] - chars[position]
+                if members[slot] > best or (members[slot] == best and length > best_chars):
+                    best, best_chars = members[slot], length
+            start = max(position, reach)  # occurrences come in order: cover what they add
+            reach = position + size
+            covered += chars[reach] - chars[start]
+            gram[position] = first[slot]
+            live[live_count] = position
+            live_count += 1
+        top[size] = best * best_chars
+        dup[size] = covered
+    return top, dup
+
+
+@njit(cache=True)
+def token_repetition(
+    data: NDArray[np.uint8], max_size: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64], int]:
+    """`repeated_ngrams` of the words of `data` (UTF-8 joined by single spaces), and their characters."""
+    if data.shape[0] == 0:
+        return np.zeros(max_size + 1, np.int64), np.zeros(max_size + 1, np.int64), 0
+    ids, lengths = _dense_word_ids(data)
+    top, dup = repeated_ngrams(ids, lengths, max_size)
+    return top, dup, lengths.sum()

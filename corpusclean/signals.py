@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import numpy as np
+
 from .config import QualityConfig
 from .document import Drop, Reason
 from .normalize import token_bytes
@@ -43,9 +45,8 @@ def repetition_signals(text: str) -> dict[str, float]:
     signals["dup_para_frac"], signals["dup_para_char_frac"] = _duplicate_fractions(paragraphs)
     from . import _kernels  # numba loads on first use, not on `import corpusclean`
 
-    ids, lengths = _kernels.dense_word_ids(token_bytes(text))
-    word_chars = int(lengths.sum())
-    top, dup = _kernels.ngram_repetition(ids, lengths, DUP_NGRAM_SIZES[-1])
+    data = np.frombuffer(token_bytes(text), dtype=np.uint8)
+    top, dup, word_chars = _kernels.token_repetition(data, DUP_NGRAM_SIZES[-1])
     for size in TOP_NGRAM_SIZES:
         # The most frequent repeated n-gram's occurrences (the longest among equally frequent).
         signals[f"top_{size}gram_char_frac"] = min(1.0, int(top[size]) / word_chars) if word_chars else 0.0

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
 from corpusclean import Cleaner, Config, Document, QualityConfig, Reason, repetition_drop, repetition_signals
-from corpusclean._kernels import word_ids
-from corpusclean.normalize import tokenize
+from corpusclean._kernels import token_repetition, word_ids
+from corpusclean.normalize import token_bytes, tokenize
 from corpusclean.segment import SegmentedText
 from corpusclean.signals import _duplicate_fractions, lines_and_paragraphs
 
@@ -196,3 +197,26 @@ def test_duplicate_fractions_count_every_copy_after_the_first(items: list[str]) 
         (len(repeats) / len(items), sum(map(len, repeats)) / total if total else 0.0) if items else (0.0, 0.0)
     )
     assert _duplicate_fractions(items) == expected
+
+
+def _ngram_numerators_oracle(words: list[str]) -> tuple[list[int], list[int]]:
+    """Per size, every n-gram counted: (most frequent repeated one's count times its characters,
+    the longest among equally frequent), (characters of words inside a repeated n-gram)."""
+    top, dup = [0, 0], [0, 0]
+    for size in range(2, 11):
+        grams = [tuple(words[i : i + size]) for i in range(len(words) - size + 1)]
+        counts = Counter(grams)
+        best, chars = max(((n, sum(map(len, gram))) for gram, n in counts.items() if n > 1), default=(0, 0))
+        top.append(best * chars)
+        covered = {i + k for i, gram in enumerate(grams) if counts[gram] > 1 for k in range(size)}
+        dup.append(sum(len(words[i]) for i in covered))
+    return top, dup
+
+
+@given(st.one_of(news_text(), repetitive_text(), laid_out_text()))
+def test_ngram_numerators_are_exact_counts(text: str) -> None:
+    """The compiled numerators equal counting every n-gram of every size, to the character."""
+    words = tokenize(text)
+    top, dup, chars = token_repetition(np.frombuffer(token_bytes(text), dtype=np.uint8), 10)
+    assert (top.tolist(), dup.tolist()) == _ngram_numerators_oracle(words)
+    assert chars == sum(map(len, words))
