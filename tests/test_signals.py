@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 
 from corpusclean import Cleaner, Config, Document, QualityConfig, Reason, repetition_drop, repetition_signals
 from corpusclean._kernels import token_repetition, word_ids
-from corpusclean.normalize import token_bytes, tokenize
+from corpusclean.normalize import _UNSPACED_RE, _has_unspaced, _unspaced_table, token_bytes, tokenize
 from corpusclean.segment import SegmentedText
 from corpusclean.signals import _duplicate_fractions, lines_and_paragraphs
 
 from conftest import SEEDS
-from strategies import laid_out_text, news_text, repetitive_text
+from strategies import laid_out_text, multilingual_text, news_text, repetitive_text
 from test_cli import read_jsonl, run_cli
 
 SPAM = "\n".join(
@@ -220,3 +220,19 @@ def test_ngram_numerators_are_exact_counts(text: str) -> None:
     top, dup, chars = token_repetition(np.frombuffer(token_bytes(text), dtype=np.uint8), 10)
     assert (top.tolist(), dup.tolist()) == _ngram_numerators_oracle(words)
     assert chars == sum(map(len, words))
+
+
+def test_unspaced_table_marks_exactly_the_code_points_the_regex_matches() -> None:
+    """The look-up table behind `_has_unspaced` agrees with `_UNSPACED_RE` on every code point."""
+    table = _unspaced_table()
+    marked = [code for code in range(len(table)) if _UNSPACED_RE.match(chr(code))]
+    assert np.flatnonzero(table).tolist() == marked
+
+
+@given(
+    st.one_of(multilingual_text(), news_text(), st.text(), st.lists(st.characters(), max_size=3).map("".join))
+)
+def test_unspaced_check_is_the_regex_search(text: str) -> None:
+    """Short texts through the regex, long ones through the compiled scan: the same answer."""
+    for padded in (text, "é" * 200 + text, text + "’" * 200):
+        assert _has_unspaced(padded) == (_UNSPACED_RE.search(padded) is not None)
