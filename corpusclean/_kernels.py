@@ -328,69 +328,6 @@ def extend_match(
 
 
 @njit(cache=True)
-def suffix_order(ids: NDArray[np.int64], depth: int, alphabet: int) -> NDArray[np.int64]:  # pragma: no cover
-    """Positions of `ids` sorted by their next `depth` ids; the text's end sorts before any id.
-
-    A stable LSD radix sort, one counting pass per id (`ids` in `[0, alphabet)`): linear,
-    and equal windows keep their positions in increasing order.
-    """
-    count = ids.shape[0]
-    order = np.arange(count)
-    scratch = np.empty(count, np.int64)
-    buckets = np.empty(alphabet + 2, np.int64)
-    for level in range(depth - 1, -1, -1):
-        buckets[:] = 0
-        for position in order:
-            at = position + level
-            buckets[(ids[at] + 2) if at < count else 1] += 1
-        total = 0
-        for key in range(alphabet + 2):
-            size = buckets[key]
-            buckets[key] = total
-            total += size
-        for position in order:  # buckets[key + 1] is where the next position of `key` goes
-            at = position + level
-            key = (ids[at] + 1) if at < count else 0
-            scratch[buckets[key + 1]] = position
-            buckets[key + 1] += 1
-        order, scratch = scratch, order
-    return order
-
-
-@njit(cache=True)
-def window_ids(
-    ids: NDArray[np.int64], width: int, alphabet: int
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover - compiled
-    """Dense ids of the windows `ids[i : i + width]` (equal windows, equal ids) and each id's first window.
-
-    Ids follow the windows' sorted order, as `numpy.unique` would number them; exact (no hashing).
-    """
-    count = ids.shape[0] - width + 1
-    if count <= 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    order = suffix_order(ids, width, alphabet)
-    out = np.empty(count, np.int64)
-    first = np.empty(count, np.int64)
-    current = -1
-    previous = -1
-    for position in order:
-        if position >= count:  # fewer than `width` ids left: no window starts here
-            continue
-        same = previous >= 0
-        if same:
-            for offset in range(width):
-                if ids[previous + offset] != ids[position + offset]:
-                    same = False
-                    break
-        if not same:
-            current += 1
-            first[current] = position  # stable sort: the group's smallest position comes first
-        out[position] = current
-        previous = position
-    return out, first[: current + 1].copy()
-
-
-@njit(cache=True)
 def shared_shingle_counts(
     ids: NDArray[np.int64], starts: NDArray[np.int64], ends: NDArray[np.int64]
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover - compiled
@@ -676,3 +613,109 @@ def token_repetition(
     ids, lengths = _dense_word_ids(data)
     top, dup = repeated_ngrams(ids, lengths, max_size)
     return top, dup, lengths.sum()
+
+
+_NEWLINE = np.uint8(0x0A)
+
+
+@njit(cache=True)
+def line_word_ids(data: NDArray[np.uint8]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover
+    """Each word of `data` as the position of its first occurrence, and the words of each line.
+
+    `data` is UTF-8 lines joined by "\\n", words separated by spaces (empty lines and
+    runs of spaces allowed). Equal words get equal ids: a hash table of first
+    occurrences, every hit compared byte for byte.
+    """
+    words = 0
+    lines = 1
+    for at in range(data.shape[0]):
+        if data[at] == _NEWLINE:
+            lines += 1
+        if data[at] != _SPACE and data[at] != _NEWLINE and (at == 0 or data[at - 1] in (_SPACE, _NEWLINE)):
+            words += 1
+    bits = _table_bits(words)
+    mask = np.uint64((1 << bits) - 1)
+    shift = np.uint64(64 - bits)
+    table = np.full(1 << bits, -1, np.int64)  # slot -> first word with that content
+    starts = np.empty(words, np.int64)
+    ends = np.empty(words, np.int64)
+    ids = np.empty(words, np.int64)
+    per_line = np.zeros(lines, np.int64)
+    word = line = 0
+    at = 0
+    end = data.shape[0]
+    while at < end:
+        byte = data[at]
+        if byte == _NEWLINE:
+            line += 1
+            at += 1
+            continue
+        if byte == _SPACE:
+            at += 1
+            continue
+        start = at
+        hashed = np.uint64(0xCBF29CE484222325)  # FNV-1a, 64 bits
+        while at < end and data[at] != _SPACE and data[at] != _NEWLINE:
+            hashed = (hashed ^ np.uint64(data[at])) * np.uint64(0x100000001B3)
+            at += 1
+        starts[word], ends[word] = start, at
+        slot = (hashed * _GOLDEN) >> shift
+        while True:
+            other = table[slot]
+            if other == -1:
+                table[slot] = word
+                ids[word] = word
+                break
+            if _same_bytes(data, starts[other], ends[other], start, at):
+                ids[word] = other
+                break
+            slot = (slot + np.uint64(1)) & mask
+        per_line[line] += 1
+        word += 1
+    return ids, per_line
+
+
+@njit(cache=True, inline="always")
+def _same_bytes(
+    data: NDArray[np.uint8], start: int, end: int, other: int, other_end: int
+) -> bool:  # pragma: no cover
+    """True when data[start:end] equals data[other:other_end]."""
+    if end - start != other_end - other:
+        return False
+    for offset in range(end - start):  # noqa: SIM110 - numba compiles loops, not generators
+        if data[start + offset] != data[other + offset]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def first_windows(ids: NDArray[np.int64], width: int) -> NDArray[np.int64]:  # pragma: no cover - compiled
+    """For each window `ids[i : i + width]`, the first position of an equal window.
+
+    Equal windows get equal values, below the number of windows: exact ids for sets and
+    counts. A hash table of first occurrences, every hit compared id by id.
+    """
+    count = ids.shape[0] - width + 1
+    if count <= 0:
+        return np.empty(0, np.int64)
+    bits = _table_bits(count)
+    mask = np.uint64((1 << bits) - 1)
+    shift = np.uint64(64 - bits)
+    table = np.full(1 << bits, -1, np.int64)
+    out = np.empty(count, np.int64)
+    for position in range(count):
+        hashed = np.uint64(0)
+        for offset in range(width):
+            hashed = (hashed ^ np.uint64(ids[position + offset])) * _MIX
+        slot = (hashed * _GOLDEN) >> shift
+        while True:
+            other = table[slot]
+            if other == -1:
+                table[slot] = position
+                out[position] = position
+                break
+            if _same_window(ids, other, position, width):
+                out[position] = other
+                break
+            slot = (slot + np.uint64(1)) & mask
+    return out

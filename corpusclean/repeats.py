@@ -51,17 +51,29 @@ _CLOSING = frozenset('.,;:!?…»"”’)]\u00a0\u202f')
 
 
 class _Words:
-    """Fingerprint tokens of a text with their blocks; each token's character range on demand.
+    """Fingerprint tokens of a text as ids, with their blocks; the strings and each token's
+    character range on demand.
 
-    Character ranges matter only where a repeated run is reported, so a block is
-    scanned for them only when one of its tokens is asked for.
+    Token strings matter only when blocks may repeat, character ranges only where a
+    repeated run is reported, so neither is built for most documents.
     """
 
-    __slots__ = ("_blocks", "_counts", "_lazy", "_ranges", "_text", "_word_first", "block_first", "tokens")
+    __slots__ = (
+        "_blocks",
+        "_counts",
+        "_lazy",
+        "_ranges",
+        "_text",
+        "_tokens",
+        "_word_first",
+        "block_first",
+        "ids",
+    )
 
     def __init__(
         self,
-        tokens: list[str],
+        ids: NDArray[np.int64],
+        tokens: list[str] | str,
         block_first: list[int],
         text: SegmentedText,
         counts: list[int] | None = None,
@@ -69,7 +81,8 @@ class _Words:
         *,
         lazy: bool = False,
     ) -> None:
-        self.tokens = tokens
+        self.ids = ids  # each token as the index of its first occurrence (equal tokens, equal ids)
+        self._tokens = tokens  # the token strings, or a text whose `split()` they are
         self.block_first = block_first  # first token index of each block (len(blocks) + 1 entries)
         self._text = text.text
         self._blocks = text.blocks
@@ -78,6 +91,13 @@ class _Words:
         self._word_first = word_first
         self._lazy = lazy  # tokens per word not known yet: counted per block when ranges are asked for
         self._ranges: dict[int, tuple[list[int], list[int]]] = {}
+
+    @property
+    def tokens(self) -> list[str]:
+        """The token strings."""
+        if isinstance(self._tokens, str):
+            self._tokens = self._tokens.split()
+        return self._tokens
 
     @property
     def starts(self) -> list[int]:
@@ -180,7 +200,7 @@ class RepeatDetector:
         words = _words_of(text)
         grams = _Shingles(words, self.shingle_words)
         blocks = text.blocks
-        barrier = [False] * len(words.tokens)
+        barrier = [False] * len(words.ids)
         for copy, source, similarity in self._repeated_blocks(words, grams, len(blocks)):
             for index in range(words.block_first[copy], words.block_first[copy + 1]):
                 barrier[index] = True
@@ -318,17 +338,18 @@ class RepeatDetector:
         self, text: str, words: _Words, grams: _Shingles, barrier: list[bool]
     ) -> Iterator[tuple[tuple[int, int], tuple[int, int], float]]:
         """Word runs repeated earlier in the text: (copy range, first-copy range, exact Jaccard)."""
-        tokens = grams.ids.copy()
+        from . import _kernels
+
+        tokens = words.ids.copy()
         if True in barrier:  # a blocked token equals nothing, so no run crosses an already removed block
             blocked = np.flatnonzero(barrier)
             tokens[blocked] = -1 - blocked
         size = _ANCHOR_WORDS
-        # Window i (tokens[i : i + size]) as an exact dense id; the earliest start of its words.
-        windows, first = _window_ids(tokens, size)
-        earliest = first[windows]
+        # Window i (tokens[i : i + size]) as the earliest start of its words.
+        earliest = _kernels.first_windows(tokens, size)
         # A window is an anchor when the same words start at least `size` words earlier
         # (non-overlapping); scanning left to right, its source is that earliest start.
-        anchors = np.flatnonzero(earliest <= np.arange(len(windows)) - size).tolist()
+        anchors = np.flatnonzero(earliest <= np.arange(len(earliest)) - size).tolist()
         position = 0
         for anchor in anchors:
             if anchor < position:
@@ -375,25 +396,11 @@ class RepeatDetector:
         return s_start, s_end, c_start, c_end
 
 
-def _window_ids(ids: NDArray[np.int64], width: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Dense ids of the windows ids[i : i + width] (equal windows, equal ids) and each id's first window.
-
-    Exact (no hashing, so no false matches), one linear radix sort. Ids may be negative
-    (blocked tokens).
-    """
-    from . import _kernels
-
-    if len(ids) < width:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    low = int(ids.min())
-    return _kernels.window_ids(ids - low, width, int(ids.max()) - low + 1)
-
-
 class _Shingles:
     """The word shingles of one document, as exact integer ids and (on demand) 32-bit hashes.
 
-    Shingle *i* is tokens[i : i + size]. Equal shingles have equal ids, so Jaccard on id
-    sets equals Jaccard on the shingle strings; a range shorter than `size` tokens is one
+    Shingle *i* is tokens[i : i + size], its id the first start of an equal shingle. Equal
+    shingles have equal ids, so Jaccard on id sets equals Jaccard on the shingle strings; a range shorter than `size` tokens is one
     shingle of all its tokens, kept as their tuple (never equal to a full-size shingle).
     """
 
@@ -402,8 +409,7 @@ class _Shingles:
         self.size = size
         from . import _kernels
 
-        self.ids = _kernels.word_ids(words.tokens)[0]  # a token's id: where it first occurs
-        self.window_ids = _window_ids(self.ids, size)[0]  # shingle i's id
+        self.window_ids = _kernels.first_windows(words.ids, size)  # shingle i's id: its first start
         self._grams: list[int] | None = None
 
     def set_of(self, start: int, end: int) -> frozenset[object]:
@@ -444,20 +450,17 @@ def _words_of(text: SegmentedText) -> _Words:
     # Every word lies inside a block (blocks are lines, or runs of them, and only
     # whitespace lies between), so each block is scanned on its own and its token count
     # is the length of its list: no offset per word is needed to assign blocks.
+    from . import _kernels
+
     body = text.text
     if fingerprint_is_wordwise(body):
         # The fingerprint of each line is its words' tokens, and every detector-shared
-        # SegmentedText folds its lines once (learned boilerplate reads them too).
-        lines, line_prints = text.lines, text.line_fingerprints
-        tokens: list[str] = []
-        block_first = [0]
-        line = 0
-        for block in text.blocks:
-            while line < len(lines) and lines[line].start < block.end:
-                tokens += line_prints[line].split()
-                line += 1
-            block_first.append(len(tokens))
-        return _Words(tokens, block_first, text, lazy=True)
+        # SegmentedText folds its lines once (learned boilerplate reads them too): one
+        # compiled pass over them all gives the token ids and each line's token count.
+        joined = "\n".join(text.line_fingerprints)
+        ids, per_line = _kernels.line_word_ids(np.frombuffer(_utf8(joined), dtype=np.uint8))
+        line_first = list(accumulate(per_line.tolist(), initial=0))
+        return _Words(ids, joined, _block_first(text, line_first), text, lazy=True)
     per_block = [_WORD.findall(body, block.start, block.end) for block in text.blocks]
     words = list(chain.from_iterable(per_block))
     cached = list(map(_FOLDED.get, words))
@@ -467,13 +470,30 @@ def _words_of(text: SegmentedText) -> _Words:
         else cast(list[tuple[str, ...]], cached)
     )
     tokens = list(chain.from_iterable(folded))
+    ids = _kernels.line_word_ids(np.frombuffer(_utf8(" ".join(tokens)), dtype=np.uint8))[0]
     sizes = list(map(len, per_block))
     if len(tokens) == len(words):
-        return _Words(tokens, list(accumulate(sizes, initial=0)), text)
+        return _Words(ids, tokens, list(accumulate(sizes, initial=0)), text)
     counts = list(map(len, folded))
     word_first = list(accumulate(sizes, initial=0))
     sizes = [sum(counts[a:b]) for a, b in pairwise(word_first)]
-    return _Words(tokens, list(accumulate(sizes, initial=0)), text, counts, word_first)
+    return _Words(ids, tokens, list(accumulate(sizes, initial=0)), text, counts, word_first)
+
+
+def _block_first(text: SegmentedText, line_first: list[int]) -> list[int]:
+    """The first token of each block (and the token count), from the first token of each line.
+
+    A block holds the lines that start before its end (blocks are lines, or runs of them).
+    """
+    if text.blocks is text.lines:
+        return line_first[: len(text.lines) + 1]
+    starts = [line.start for line in text.lines]
+    return [0, *(line_first[bisect.bisect_left(starts, block.end)] for block in text.blocks)]
+
+
+def _utf8(text: str) -> bytes:
+    """`text` as UTF-8, lone surrogates included (as `_kernels.word_ids` encodes words)."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 # Fingerprint tokens of display words, shared by every document a process cleans: news

@@ -18,7 +18,7 @@ from corpusclean.repeats import _Shingles, _words_of, optimal_bands
 from corpusclean.segment import SegmentedText
 
 from conftest import ROOT, SEEDS
-from strategies import news_text, repeated_passage_document
+from strategies import laid_out_text, news_text, repeated_passage_document
 
 LEAD = (
     "Le gouvernement a présenté mercredi en Conseil des ministres son projet de loi de programmation "
@@ -210,6 +210,8 @@ def test_tokens_with_offsets_agree_with_tokenize(text: str) -> None:
     segmented = SegmentedText(normalize_display(text))
     words = _words_of(segmented)
     assert words.tokens == tokenize(segmented.text)
+    first: dict[str, int] = {}
+    assert words.ids.tolist() == [first.setdefault(token, index) for index, token in enumerate(words.tokens)]
     for token, start, end in zip(words.tokens, words.starts, words.ends, strict=True):
         assert token in tokenize(segmented.text[start:end])
 
@@ -262,18 +264,31 @@ def test_anchor_extension_crosses_small_edits_only(copy: list[int], expected_end
 
 
 @given(st.lists(st.integers(-3, 6), max_size=60), st.integers(1, 6))
-def test_window_ids_number_equal_windows_alike_as_numpy_unique_does(values: list[int], width: int) -> None:
-    """The radix-sorted window ids are `numpy.unique`'s over the windows, with each id's first window."""
-    from corpusclean.repeats import _window_ids
+def test_window_ids_are_the_first_start_of_an_equal_window(values: list[int], width: int) -> None:
+    """Each window's id is where the same ids first start (blocked tokens are negative)."""
+    from corpusclean._kernels import first_windows
 
-    ids = np.array(values, dtype=np.int64)
-    got, first = _window_ids(ids, width)
     windows = [tuple(values[i : i + width]) for i in range(len(values) - width + 1)]
-    if not windows:
-        assert len(got) == len(first) == 0
-        return
-    _, expected_first, expected = np.unique(np.array(windows), axis=0, return_index=True, return_inverse=True)
-    assert got.tolist() == expected.ravel().tolist() and first.tolist() == expected_first.tolist()
+    first: dict[tuple[int, ...], int] = {}
+    expected = [first.setdefault(window, index) for index, window in enumerate(windows)]
+    assert first_windows(np.array(values, dtype=np.int64), width).tolist() == expected
+
+
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["le", "port", "été", "l", "ia", "東京", "0", "🔴", "a\udc80"]), max_size=8)
+    )
+)
+def test_line_word_ids_are_first_occurrences_with_each_line_s_count(lines: list[list[str]]) -> None:
+    """Word ids over lines joined by line breaks: each word's first position, and words per line."""
+    from corpusclean._kernels import line_word_ids
+
+    data = "\n".join(" ".join(line) for line in lines).encode("utf-8", "surrogatepass")
+    ids, per_line = line_word_ids(np.frombuffer(data, dtype=np.uint8))
+    words = [word for line in lines for word in line]
+    first: dict[str, int] = {}
+    assert ids.tolist() == [first.setdefault(word, index) for index, word in enumerate(words)]
+    assert per_line.tolist() == ([len(line) for line in lines] if lines else [0])
 
 
 @given(st.one_of(news_text(), repeated_passage_document().map(lambda parts: parts[0])))
@@ -302,11 +317,15 @@ def _both_ways(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[object, obje
     with monkeypatch.context() as patch:
         patch.setattr(repeats, "fingerprint_is_wordwise", lambda _: False)
         slow = _words_of(SegmentedText(text))
-    as_tuple = lambda words: (words.tokens, words.block_first, words.starts, words.ends)  # noqa: E731
+    as_tuple = lambda words: (words.tokens, words.ids.tolist(), words.block_first, words.starts, words.ends)  # noqa: E731
     return as_tuple(fast), as_tuple(slow)
 
 
-@given(st.one_of(st.text(), news_text(), repeated_passage_document().map(lambda parts: parts[0])))
+@given(
+    st.one_of(
+        st.text(), news_text(), laid_out_text(), repeated_passage_document().map(lambda parts: parts[0])
+    )
+)
 def test_words_folded_by_line_are_the_words_folded_one_by_one(text: str) -> None:
     """Tokens, blocks and character ranges agree whichever way the words were folded."""
     with pytest.MonkeyPatch.context() as monkeypatch:
