@@ -360,13 +360,14 @@ class RepeatDetector:
                 continue
             run = self._snap(words, barrier, *run)
             s_start, s_end, c_start, c_end = run
-            similarity = jaccard(grams.set_of(s_start, s_end), grams.set_of(c_start, c_end))
-            if c_end - c_start >= self.min_run_words and similarity >= self.threshold:
-                yield (
-                    _char_range(text, words, c_start, c_end, copy=True),
-                    _char_range(text, words, s_start, s_end, copy=False),
-                    similarity,
-                )
+            if c_end - c_start >= self.min_run_words:  # most anchors are a common phrase: no sets for them
+                similarity = jaccard(grams.set_of(s_start, s_end), grams.set_of(c_start, c_end))
+                if similarity >= self.threshold:
+                    yield (
+                        _char_range(text, words, c_start, c_end, copy=True),
+                        _char_range(text, words, s_start, s_end, copy=False),
+                        similarity,
+                    )
             position = c_end  # a near-copy too different as a whole is kept whole, not cut up
 
     def _extend(self, tokens: NDArray[np.int64], source: int, copy: int) -> tuple[int, int, int, int] | None:
