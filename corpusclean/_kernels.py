@@ -719,3 +719,20 @@ def first_windows(ids: NDArray[np.int64], width: int) -> NDArray[np.int64]:  # p
                 break
             slot = (slot + np.uint64(1)) & mask
     return out
+
+
+@njit(cache=True)
+def anchor_sources(
+    tokens: NDArray[np.int64], size: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover - compiled
+    """Windows of `size` tokens whose words first start at least `size` tokens earlier: (starts, first starts)."""
+    earliest = first_windows(tokens, size)
+    anchors = np.empty(earliest.shape[0], np.int64)
+    sources = np.empty(earliest.shape[0], np.int64)
+    found = 0
+    for position in range(earliest.shape[0]):
+        if earliest[position] <= position - size:
+            anchors[found] = position
+            sources[found] = earliest[position]
+            found += 1
+    return anchors[:found], sources[:found]

@@ -200,10 +200,9 @@ class RepeatDetector:
         words = _words_of(text)
         grams = _Shingles(words, self.shingle_words)
         blocks = text.blocks
-        barrier = [False] * len(words.ids)
+        barrier = np.zeros(len(words.ids), dtype=np.bool_)  # tokens of blocks already removed
         for copy, source, similarity in self._repeated_blocks(words, grams, len(blocks)):
-            for index in range(words.block_first[copy], words.block_first[copy + 1]):
-                barrier[index] = True
+            barrier[words.block_first[copy] : words.block_first[copy + 1]] = True
             evidence = {
                 "repeat_of": (blocks[source].start, blocks[source].end),
                 "similarity": similarity,
@@ -335,27 +334,24 @@ class RepeatDetector:
     # -- pass 2: unaligned runs -------------------------------------------------------------
 
     def _repeated_runs(
-        self, text: str, words: _Words, grams: _Shingles, barrier: list[bool]
+        self, text: str, words: _Words, grams: _Shingles, barrier: NDArray[np.bool_]
     ) -> Iterator[tuple[tuple[int, int], tuple[int, int], float]]:
         """Word runs repeated earlier in the text: (copy range, first-copy range, exact Jaccard)."""
         from . import _kernels
 
         tokens = words.ids.copy()
-        if True in barrier:  # a blocked token equals nothing, so no run crosses an already removed block
+        if barrier.any():  # a blocked token equals nothing, so no run crosses an already removed block
             blocked = np.flatnonzero(barrier)
             tokens[blocked] = -1 - blocked
-        size = _ANCHOR_WORDS
-        # Window i (tokens[i : i + size]) as the earliest start of its words.
-        earliest = _kernels.first_windows(tokens, size)
-        # A window is an anchor when the same words start at least `size` words earlier
-        # (non-overlapping); scanning left to right, its source is that earliest start.
-        anchors = np.flatnonzero(earliest <= np.arange(len(earliest)) - size).tolist()
+        # A window of `_ANCHOR_WORDS` tokens is an anchor when the same words start at least
+        # that many words earlier (non-overlapping); its source is their earliest start.
+        anchors, sources = _kernels.anchor_sources(tokens, _ANCHOR_WORDS)
         position = 0
-        for anchor in anchors:
-            if anchor < position:
+        for anchor, source in zip(anchors.tolist(), sources.tolist(), strict=True):
+            if anchor < position:  # scanning left to right, inside a run already found
                 continue
             position = anchor
-            run = self._extend(tokens, int(earliest[anchor]), position)
+            run = self._extend(tokens, source, position)
             if run is None:
                 continue
             run = self._snap(words, barrier, *run)
@@ -380,18 +376,18 @@ class RepeatDetector:
         return source, s_end, copy, c_end
 
     def _snap(
-        self, words: _Words, barrier: Sequence[bool], s_start: int, s_end: int, c_start: int, c_end: int
+        self, words: _Words, barrier: NDArray[np.bool_], s_start: int, s_end: int, c_start: int, c_end: int
     ) -> tuple[int, int, int, int]:
         """Widen a copy to its block's edges when only a few words (an edited fragment) are left out."""
         reach = self.max_gap_words + _ANCHOR_WORDS - 1
         block_start = words.block_first[words.block_of(c_start)]
         lead = c_start - block_start
-        if 0 < lead <= reach and not any(barrier[block_start:c_start]):
+        if 0 < lead <= reach and not barrier[block_start:c_start].any():
             c_start = block_start
             s_start = max(0, s_start - lead)
         block_end = words.block_first[words.block_of(c_end - 1) + 1]
         tail = block_end - c_end
-        if 0 < tail <= reach and not any(barrier[c_end:block_end]):
+        if 0 < tail <= reach and not barrier[c_end:block_end].any():
             c_end = block_end
             s_end = min(s_end + tail, c_start)
         return s_start, s_end, c_start, c_end

@@ -274,6 +274,19 @@ def test_window_ids_are_the_first_start_of_an_equal_window(values: list[int], wi
     assert first_windows(np.array(values, dtype=np.int64), width).tolist() == expected
 
 
+@given(st.lists(st.integers(-2, 3), max_size=60), st.integers(1, 6))
+def test_anchors_are_windows_first_seen_at_least_their_width_earlier(values: list[int], width: int) -> None:
+    """Anchor windows and their sources: the windows whose first occurrence ends before they start."""
+    from corpusclean._kernels import anchor_sources
+
+    windows = [tuple(values[i : i + width]) for i in range(len(values) - width + 1)]
+    first: dict[tuple[int, ...], int] = {}
+    sources = [first.setdefault(window, index) for index, window in enumerate(windows)]
+    expected = [(index, source) for index, source in enumerate(sources) if source <= index - width]
+    anchors, got = anchor_sources(np.array(values, dtype=np.int64), width)
+    assert list(zip(anchors.tolist(), got.tolist(), strict=True)) == expected
+
+
 @given(
     st.lists(
         st.lists(st.sampled_from(["le", "port", "été", "l", "ia", "東京", "0", "🔴", "a\udc80"]), max_size=8)
