@@ -736,3 +736,31 @@ def anchor_sources(
             sources[found] = earliest[position]
             found += 1
     return anchors[:found], sources[:found]
+
+
+@njit(cache=True)
+def long_blocks_may_match(
+    shingle_ids: NDArray[np.int64],
+    block_first: NDArray[np.int64],
+    min_words: int,
+    size: int,
+    threshold: float,
+) -> bool:  # pragma: no cover - compiled
+    """True when two or more blocks have `min_words` tokens and one has `threshold` of its distinct
+    shingles in another (`shared_shingle_counts`); `block_first` bounds the blocks' tokens."""
+    starts = np.empty(block_first.shape[0], np.int64)
+    ends = np.empty(block_first.shape[0], np.int64)
+    count = 0
+    for block in range(block_first.shape[0] - 1):
+        if block_first[block + 1] - block_first[block] >= min_words:
+            starts[count] = block_first[block]
+            ends[count] = block_first[block + 1] - size + 1
+            count += 1
+    if count < 2:
+        return False
+    distinct, in_others = shared_shingle_counts(shingle_ids, starts[:count], ends[:count])
+    for block in range(count):  # noqa: SIM110 - numba compiles loops, not generators
+        # Slack for the float division in `jaccard`: never skip a pair it would accept.
+        if in_others[block] * (1.0 + 1e-9) >= threshold * distinct[block]:
+            return True
+    return False

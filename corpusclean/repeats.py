@@ -218,9 +218,9 @@ class RepeatDetector:
     def _repeated_blocks(self, words: _Words, grams: _Shingles, count: int) -> list[tuple[int, int, float]]:
         """(copy block, first-copy block, exact Jaccard) for every block inside a repeated run."""
         first = words.block_first
-        long_blocks = [b for b in range(count) if first[b + 1] - first[b] >= self.min_block_words]
-        if not self._may_share_blocks(long_blocks, grams, first):
+        if not self._may_share_blocks(grams, first):
             return []
+        long_blocks = [b for b in range(count) if first[b + 1] - first[b] >= self.min_block_words]
         block_tokens = [words.tokens[first[b] : first[b + 1]] for b in range(count)]
         sets = [grams.set_of(first[b], first[b + 1]) for b in range(count)]
         sources = self._verified_sources(long_blocks, sets, grams, first)
@@ -243,8 +243,8 @@ class RepeatDetector:
         out.sort()
         return out
 
-    def _may_share_blocks(self, blocks: Sequence[int], grams: _Shingles, first: Sequence[int]) -> bool:
-        """False only when no two of `blocks` can reach the threshold: then signatures are not needed.
+    def _may_share_blocks(self, grams: _Shingles, first: Sequence[int]) -> bool:
+        """False only when no two long blocks can reach the threshold: then signatures are not needed.
 
         Blocks A and B match when |A ∩ B| / |A ∪ B| >= threshold, so A needs at least
         `threshold * |A|` of its distinct shingles in some other block. One exact count
@@ -252,18 +252,14 @@ class RepeatDetector:
         has, and the block pass ends here. (All blocks or none: leaving some out of the LSH
         buckets would change which earlier blocks the others are compared with.)
         """
-        if len(blocks) < 2:
-            return False
-        if self.min_block_words < self.shingle_words:  # a short block's one shingle is a tuple
-            return True
         from . import _kernels
 
-        size = self.shingle_words
-        starts = np.array([first[b] for b in blocks], dtype=np.int64)
-        ends = np.array([first[b + 1] - size + 1 for b in blocks], dtype=np.int64)
-        distinct, in_others = _kernels.shared_shingle_counts(grams.window_ids, starts, ends)
-        # Slack for the float division in `jaccard`: never skip a pair it would accept.
-        return bool(np.any(in_others * (1.0 + 1e-9) >= self.threshold * distinct))
+        if self.min_block_words < self.shingle_words:  # a short block's one shingle is a tuple
+            return sum(b - a >= self.min_block_words for a, b in pairwise(first)) >= 2
+        bounds = np.array(first, dtype=np.int64)
+        return _kernels.long_blocks_may_match(
+            grams.window_ids, bounds, self.min_block_words, self.shingle_words, self.threshold
+        )
 
     def _verified_sources(
         self, blocks: Sequence[int], sets: Sequence[frozenset[object]], grams: _Shingles, first: Sequence[int]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -319,7 +320,29 @@ def test_block_precheck_never_skips_a_document_with_a_matching_block_pair(text: 
         sets = [grams.set_of(first[b], first[b + 1]) for b in range(len(segmented.blocks))]
         pairs = any(jaccard(sets[a], sets[b]) >= threshold for a in long_blocks for b in long_blocks if a < b)
         if pairs:  # the precheck must let every document with a matching pair through
-            assert detector._may_share_blocks(long_blocks, grams, first)
+            assert detector._may_share_blocks(grams, first)
+
+
+@given(
+    st.one_of(laid_out_text(), repeated_passage_document().map(lambda parts: parts[0])),
+    st.sampled_from([0.3, 0.5, 0.8, 0.95]),
+    st.sampled_from([2, 3, 8]),
+)
+def test_block_precheck_is_the_shared_shingle_count_of_long_blocks(
+    text: str, threshold: float, min_block_words: int
+) -> None:
+    """The compiled precheck answers as counting each long block's distinct shingles found in another."""
+    segmented = SegmentedText(normalize_display(text))
+    detector = RepeatDetector(threshold=threshold, min_block_words=min_block_words)
+    words = _words_of(segmented)
+    grams = _Shingles(words, detector.shingle_words)
+    first = words.block_first
+    sets = [grams.set_of(a, b) for a, b in pairwise(first) if b - a >= min_block_words]
+    shared = [len(own & frozenset().union(*sets[:at], *sets[at + 1 :])) for at, own in enumerate(sets)]
+    expected = len(sets) >= 2 and any(
+        count * (1.0 + 1e-9) >= threshold * len(own) for count, own in zip(shared, sets, strict=True)
+    )
+    assert detector._may_share_blocks(grams, first) == expected
 
 
 def _both_ways(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
