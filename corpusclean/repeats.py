@@ -336,7 +336,8 @@ class RepeatDetector:
         from . import _kernels
 
         tokens = words.ids.copy()
-        if barrier.any():  # a blocked token equals nothing, so no run crosses an already removed block
+        removed = barrier if barrier.any() else None
+        if removed is not None:  # a blocked token equals nothing, so no run crosses an already removed block
             blocked = np.flatnonzero(barrier)
             tokens[blocked] = -1 - blocked
         # A window of `_ANCHOR_WORDS` tokens is an anchor when the same words start at least
@@ -347,11 +348,11 @@ class RepeatDetector:
             if anchor < position:  # scanning left to right, inside a run already found
                 continue
             position = anchor
-            run = self._extend(tokens, source, position)
-            if run is None:
+            # Grow the hit forward across small edits.
+            s_end, c_end = _kernels.extend_match(tokens, source, anchor, self.max_gap_words, _ANCHOR_WORDS)
+            if c_end - anchor < _ANCHOR_WORDS:
                 continue
-            run = self._snap(words, barrier, *run)
-            s_start, s_end, c_start, c_end = run
+            s_start, s_end, c_start, c_end = self._snap(words, removed, source, s_end, anchor, c_end)
             if c_end - c_start >= self.min_run_words:  # most anchors are a common phrase: no sets for them
                 similarity = jaccard(grams.set_of(s_start, s_end), grams.set_of(c_start, c_end))
                 if similarity >= self.threshold:
@@ -362,28 +363,28 @@ class RepeatDetector:
                     )
             position = c_end  # a near-copy too different as a whole is kept whole, not cut up
 
-    def _extend(self, tokens: NDArray[np.int64], source: int, copy: int) -> tuple[int, int, int, int] | None:
-        """Grow an anchor hit forward across small edits: (source start, end, copy start, end)."""
-        from . import _kernels
-
-        s_end, c_end = _kernels.extend_match(tokens, source, copy, self.max_gap_words, _ANCHOR_WORDS)
-        if c_end - copy < _ANCHOR_WORDS:
-            return None
-        return source, s_end, copy, c_end
-
     def _snap(
-        self, words: _Words, barrier: NDArray[np.bool_], s_start: int, s_end: int, c_start: int, c_end: int
+        self,
+        words: _Words,
+        removed: NDArray[np.bool_] | None,
+        s_start: int,
+        s_end: int,
+        c_start: int,
+        c_end: int,
     ) -> tuple[int, int, int, int]:
-        """Widen a copy to its block's edges when only a few words (an edited fragment) are left out."""
+        """Widen a copy to its block's edges when only a few words (an edited fragment) are left out.
+
+        `removed` marks the tokens of blocks already removed (None when there are none).
+        """
         reach = self.max_gap_words + _ANCHOR_WORDS - 1
         block_start = words.block_first[words.block_of(c_start)]
         lead = c_start - block_start
-        if 0 < lead <= reach and not barrier[block_start:c_start].any():
+        if 0 < lead <= reach and (removed is None or not removed[block_start:c_start].any()):
             c_start = block_start
             s_start = max(0, s_start - lead)
         block_end = words.block_first[words.block_of(c_end - 1) + 1]
         tail = block_end - c_end
-        if 0 < tail <= reach and not barrier[c_end:block_end].any():
+        if 0 < tail <= reach and (removed is None or not removed[c_end:block_end].any()):
             c_end = block_end
             s_end = min(s_end + tail, c_start)
         return s_start, s_end, c_start, c_end
