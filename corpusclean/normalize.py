@@ -451,12 +451,24 @@ def _fold_by_table(text: str, *, keep_lines: bool) -> bytes | None:
     return folded.tobytes() if whole else None
 
 
+# The last long text encoded and its UTF-8: a document's text is read as UTF-8 by several
+# checks and folds in a row (the line fold, the word-wise check, the unspaced-script check).
+_LAST_UTF8: tuple[str, bytes] = ("", b"")
+
+
 def _utf8(text: str) -> bytes:
     """`text` as UTF-8, lone surrogates included (strict first: the common case is faster)."""
+    global _LAST_UTF8
+    last_text, last_data = _LAST_UTF8
+    if last_text is text:
+        return last_data
     try:
-        return text.encode("utf-8")
+        data = text.encode("utf-8")
     except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogatepass")
+        data = text.encode("utf-8", "surrogatepass")
+    if len(text) >= _TABLE_FOLD_MIN_CHARS:  # words and lines are cheap: keep the document's entry
+        _LAST_UTF8 = (text, data)
+    return data
 
 
 def _words(text: str, strip_accents: bool) -> list[str]:

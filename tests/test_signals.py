@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from corpusclean import Cleaner, Config, Document, QualityConfig, Reason, repetition_drop, repetition_signals
 from corpusclean._kernels import token_repetition, word_ids
-from corpusclean.normalize import _UNSPACED_RE, _has_unspaced, _unspaced_table, token_bytes, tokenize
+from corpusclean.normalize import _UNSPACED_RE, _has_unspaced, _unspaced_table, _utf8, token_bytes, tokenize
 from corpusclean.segment import SegmentedText
 from corpusclean.signals import _duplicate_fractions, lines_and_paragraphs
 
@@ -236,3 +236,11 @@ def test_unspaced_check_is_the_regex_search(text: str) -> None:
     """Short texts through the regex, long ones through the compiled scan: the same answer."""
     for padded in (text, "é" * 200 + text, text + "’" * 200):
         assert _has_unspaced(padded) == (_UNSPACED_RE.search(padded) is not None)
+
+
+@given(st.lists(st.one_of(news_text(), st.text(max_size=300)), min_size=1, max_size=4))
+def test_utf8_of_the_last_long_text_is_reused_only_for_that_text(texts: list[str]) -> None:
+    """Texts encoded in turn, each twice, long or short, with lone surrogates: always their own UTF-8."""
+    for text in [*texts, *texts, *reversed(texts)]:
+        for copy in (text, "".join(list(text))):  # an equal string that is another object
+            assert _utf8(copy) == copy.encode("utf-8", "surrogatepass")
