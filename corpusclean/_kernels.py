@@ -420,139 +420,6 @@ def extend_match(
 
 
 @njit(cache=True)
-def suffix_order(ids: NDArray[np.int64], depth: int, alphabet: int) -> NDArray[np.int64]:  # pragma: no cover
-    """Positions of `ids` sorted by their next `depth` ids; the text's end sorts before any id.
-
-    A stable LSD radix sort, one counting pass per id (`ids` in `[0, alphabet)`): linear,
-    and equal windows keep their positions in increasing order.
-    """
-    count = ids.shape[0]
-    order = np.arange(count)
-    scratch = np.empty(count, np.int64)
-    buckets = np.empty(alphabet + 2, np.int64)
-    for level in range(depth - 1, -1, -1):
-        buckets[:] = 0
-        for position in order:
-            at = position + level
-            buckets[(ids[at] + 2) if at < count else 1] += 1
-        total = 0
-        for key in range(alphabet + 2):
-            size = buckets[key]
-            buckets[key] = total
-            total += size
-        for position in order:  # buckets[key + 1] is where the next position of `key` goes
-            at = position + level
-            key = (ids[at] + 1) if at < count else 0
-            scratch[buckets[key + 1]] = position
-            buckets[key + 1] += 1
-        order, scratch = scratch, order
-    return order
-
-
-@njit(cache=True)
-def window_ids(
-    ids: NDArray[np.int64], width: int, alphabet: int
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover - compiled
-    """Dense ids of the windows `ids[i : i + width]` (equal windows, equal ids) and each id's first window.
-
-    Ids follow the windows' sorted order, as `numpy.unique` would number them; exact (no hashing).
-    """
-    count = ids.shape[0] - width + 1
-    if count <= 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    order = suffix_order(ids, width, alphabet)
-    out = np.empty(count, np.int64)
-    first = np.empty(count, np.int64)
-    current = -1
-    previous = -1
-    for position in order:
-        if position >= count:  # fewer than `width` ids left: no window starts here
-            continue
-        same = previous >= 0
-        if same:
-            for offset in range(width):
-                if ids[previous + offset] != ids[position + offset]:
-                    same = False
-                    break
-        if not same:
-            current += 1
-            first[current] = position  # stable sort: the group's smallest position comes first
-        out[position] = current
-        previous = position
-    return out, first[: current + 1].copy()
-
-
-@njit(cache=True)
-def ngram_repetition(
-    ids: NDArray[np.int64], lengths: NDArray[np.int64], max_size: int
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover - compiled
-    """Gopher's n-gram repetition numerators for every size 2..`max_size`, from one suffix sort.
-
-    `ids` are dense word ids (equal words, equal ids, all below `len(ids)`), `lengths` each
-    word's length in characters. Returns, indexed by size, (count of the most frequent
-    repeated n-gram times its length in characters, the longest such n-gram among equally
-    frequent ones; 0 when no n-gram repeats) and (characters of the words covered by an
-    occurrence of a repeated n-gram). Divided by the word characters they are the
-    `top_Ngram_char_frac` and `dup_Ngram_char_frac` signals.
-
-    The word positions are sorted once by their next `max_size` words (`suffix_order`).
-    Equal n-grams are then adjacent for every size at once: two neighbours share an
-    n-gram exactly when their common prefix is at least n words long, so each size is
-    one linear scan.
-    """
-    count = ids.shape[0]
-    top = np.zeros(max_size + 1, np.int64)
-    dup = np.zeros(max_size + 1, np.int64)
-    if count < 2:
-        return top, dup
-    order = suffix_order(ids, max_size, count)
-    # common[i]: words shared by the suffixes at order[i - 1] and order[i], at most max_size.
-    common = np.zeros(count, np.int64)
-    for index in range(1, count):
-        first, second = order[index - 1], order[index]
-        shared = 0
-        while (
-            shared < max_size
-            and first + shared < count
-            and second + shared < count
-            and ids[first + shared] == ids[second + shared]
-        ):
-            shared += 1
-        common[index] = shared
-    chars = np.zeros(count + 1, np.int64)
-    for index in range(count):
-        chars[index + 1] = chars[index] + lengths[index]
-    edges = np.empty(count + 1, np.int64)
-    for size in range(2, max_size + 1):
-        best = 0
-        best_chars = 0
-        edges[:] = 0
-        group_start = 0
-        for index in range(1, count + 1):
-            if index < count and common[index] >= size:
-                continue
-            members = index - group_start  # order[group_start:index] share their first `size` words
-            if members >= 2:
-                start = order[group_start]
-                length = chars[start + size] - chars[start]
-                if members > best or (members == best and length > best_chars):
-                    best, best_chars = members, length
-                for member in range(group_start, index):
-                    edges[order[member]] += 1
-                    edges[order[member] + size] -= 1
-            group_start = index
-        top[size] = best * best_chars
-        depth = 0
-        covered = 0
-        for index in range(count):
-            depth += edges[index]
-            if depth > 0:
-                covered += lengths[index]
-        dup[size] = covered
-    return top, dup
-
-
-@njit(cache=True)
 def shared_shingle_counts(
     ids: NDArray[np.int64], starts: NDArray[np.int64], ends: NDArray[np.int64]
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover - compiled
@@ -761,3 +628,253 @@ def dense_word_ids(data: bytes) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     if not data:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     return _dense_word_ids(np.frombuffer(data, dtype=np.uint8))
+
+
+# Repeats and signals
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the high bits of key * this spread well
+_MIX = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+@njit(cache=True, inline="always")
+def _table_bits(entries: int) -> int:  # pragma: no cover - compiled
+    """Bits of an open-addressing table with at least twice `entries` slots."""
+    bits = 4
+    while (1 << bits) < 2 * entries:
+        bits += 1
+    return bits
+
+
+@njit(cache=True)
+def repeated_ngrams(
+    ids: NDArray[np.int64], lengths: NDArray[np.int64], max_size: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover - compiled
+    """Gopher's n-gram repetition numerators for every size 2..`max_size`.
+
+    `ids` are word ids (equal words, equal ids, all >= 0), `lengths` each word's length
+    in characters. Returns, indexed by size, (occurrences of the most frequent repeated
+    n-gram times its characters, the longest among equally frequent; 0 when none repeats)
+    and (characters of the words covered by an occurrence of a repeated n-gram). Divided
+    by the word characters they are the `top_Ngram_char_frac` and `dup_Ngram_char_frac`
+    signals.
+
+    Only an n-gram whose (n-1)-word prefix repeats can repeat, so each size looks only at
+    the positions that survived the size before: all words for 2-grams, then, in news
+    text, a few percent. An n-gram's id is its first position, found in a hash table of
+    (prefix id, last word) pairs compared exactly.
+    """
+    count = ids.shape[0]
+    top = np.zeros(max_size + 1, np.int64)
+    dup = np.zeros(max_size + 1, np.int64)
+    chars = np.zeros(count + 1, np.int64)
+    for index in range(count):
+        chars[index + 1] = chars[index] + lengths[index]
+    gram = ids.copy()  # at a live position: the id of the (size - 1)-gram starting there
+    live = np.arange(count)  # increasing positions whose (size - 1)-gram repeats
+    live_count = count
+    slot_of = np.empty(count, np.int64)
+    for size in range(2, max_size + 1):
+        bits = _table_bits(live_count)
+        mask = np.uint64((1 << bits) - 1)
+        shift = np.uint64(64 - bits)
+        first = np.full(1 << bits, -1, np.int64)  # slot -> first position of its n-gram
+        members = np.zeros(1 << bits, np.int64)
+        candidates = 0
+        while candidates < live_count and live[candidates] + size <= count:
+            position = live[candidates]
+            last = ids[position + size - 1]
+            slot = ((np.uint64(gram[position]) * _MIX ^ np.uint64(last)) * _GOLDEN) >> shift
+            while True:
+                other = first[slot]
+                if other == -1:
+                    first[slot] = position
+                    break
+                if gram[other] == gram[position] and ids[other + size - 1] == last:
+                    break
+                slot = (slot + np.uint64(1)) & mask
+            members[slot] += 1
+            slot_of[position] = slot
+            candidates += 1
+        best = best_chars = covered = reach = 0
+        live_count = 0
+        for index in range(candidates):
+            position = live[index]
+            slot = slot_of[position]
+            if members[slot] < 2:
+                continue
+            if first[slot] == position:  # the n-gram's first occurrence: judge it once
+                length = chars[position + size] - chars[position]
+                if members[slot] > best or (members[slot] == best and length > best_chars):
+                    best, best_chars = members[slot], length
+            start = max(position, reach)  # occurrences come in order: cover what they add
+            reach = position + size
+            covered += chars[reach] - chars[start]
+            gram[position] = first[slot]
+            live[live_count] = position
+            live_count += 1
+        top[size] = best * best_chars
+        dup[size] = covered
+    return top, dup
+
+
+@njit(cache=True)
+def token_repetition(
+    data: NDArray[np.uint8], max_size: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64], int]:
+    """`repeated_ngrams` of the words of `data` (UTF-8 joined by single spaces), and their characters."""
+    if data.shape[0] == 0:
+        return np.zeros(max_size + 1, np.int64), np.zeros(max_size + 1, np.int64), 0
+    ids, lengths = _dense_word_ids(data)
+    top, dup = repeated_ngrams(ids, lengths, max_size)
+    return top, dup, lengths.sum()
+
+
+_NEWLINE = np.uint8(0x0A)
+
+
+@njit(cache=True)
+def line_word_ids(data: NDArray[np.uint8]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover
+    """Each word of `data` as the position of its first occurrence, and the words of each line.
+
+    `data` is UTF-8 lines joined by "\\n", words separated by spaces (empty lines and
+    runs of spaces allowed). Equal words get equal ids: a hash table of first
+    occurrences, every hit compared byte for byte.
+    """
+    words = 0
+    lines = 1
+    for at in range(data.shape[0]):
+        if data[at] == _NEWLINE:
+            lines += 1
+        if data[at] != _SPACE and data[at] != _NEWLINE and (at == 0 or data[at - 1] in (_SPACE, _NEWLINE)):
+            words += 1
+    bits = _table_bits(words)
+    mask = np.uint64((1 << bits) - 1)
+    shift = np.uint64(64 - bits)
+    table = np.full(1 << bits, -1, np.int64)  # slot -> first word with that content
+    starts = np.empty(words, np.int64)
+    ends = np.empty(words, np.int64)
+    ids = np.empty(words, np.int64)
+    per_line = np.zeros(lines, np.int64)
+    word = line = 0
+    at = 0
+    end = data.shape[0]
+    while at < end:
+        byte = data[at]
+        if byte == _NEWLINE:
+            line += 1
+            at += 1
+            continue
+        if byte == _SPACE:
+            at += 1
+            continue
+        start = at
+        hashed = np.uint64(0xCBF29CE484222325)  # FNV-1a, 64 bits
+        while at < end and data[at] != _SPACE and data[at] != _NEWLINE:
+            hashed = (hashed ^ np.uint64(data[at])) * np.uint64(0x100000001B3)
+            at += 1
+        starts[word], ends[word] = start, at
+        slot = (hashed * _GOLDEN) >> shift
+        while True:
+            other = table[slot]
+            if other == -1:
+                table[slot] = word
+                ids[word] = word
+                break
+            if _same_bytes(data, starts[other], ends[other], start, at):
+                ids[word] = other
+                break
+            slot = (slot + np.uint64(1)) & mask
+        per_line[line] += 1
+        word += 1
+    return ids, per_line
+
+
+@njit(cache=True, inline="always")
+def _same_bytes(
+    data: NDArray[np.uint8], start: int, end: int, other: int, other_end: int
+) -> bool:  # pragma: no cover
+    """True when data[start:end] equals data[other:other_end]."""
+    if end - start != other_end - other:
+        return False
+    for offset in range(end - start):  # noqa: SIM110 - numba compiles loops, not generators
+        if data[start + offset] != data[other + offset]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def first_windows(ids: NDArray[np.int64], width: int) -> NDArray[np.int64]:  # pragma: no cover - compiled
+    """For each window `ids[i : i + width]`, the first position of an equal window.
+
+    Equal windows get equal values, below the number of windows: exact ids for sets and
+    counts. A hash table of first occurrences, every hit compared id by id.
+    """
+    count = ids.shape[0] - width + 1
+    if count <= 0:
+        return np.empty(0, np.int64)
+    bits = _table_bits(count)
+    mask = np.uint64((1 << bits) - 1)
+    shift = np.uint64(64 - bits)
+    table = np.full(1 << bits, -1, np.int64)
+    out = np.empty(count, np.int64)
+    for position in range(count):
+        hashed = np.uint64(0)
+        for offset in range(width):
+            hashed = (hashed ^ np.uint64(ids[position + offset])) * _MIX
+        slot = (hashed * _GOLDEN) >> shift
+        while True:
+            other = table[slot]
+            if other == -1:
+                table[slot] = position
+                out[position] = position
+                break
+            if _same_window(ids, other, position, width):
+                out[position] = other
+                break
+            slot = (slot + np.uint64(1)) & mask
+    return out
+
+
+@njit(cache=True)
+def anchor_sources(
+    tokens: NDArray[np.int64], size: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # pragma: no cover - compiled
+    """Windows of `size` tokens whose words first start at least `size` tokens earlier: (starts, first starts)."""
+    earliest = first_windows(tokens, size)
+    anchors = np.empty(earliest.shape[0], np.int64)
+    sources = np.empty(earliest.shape[0], np.int64)
+    found = 0
+    for position in range(earliest.shape[0]):
+        if earliest[position] <= position - size:
+            anchors[found] = position
+            sources[found] = earliest[position]
+            found += 1
+    return anchors[:found], sources[:found]
+
+
+@njit(cache=True)
+def long_blocks_may_match(
+    shingle_ids: NDArray[np.int64],
+    block_first: NDArray[np.int64],
+    min_words: int,
+    size: int,
+    threshold: float,
+) -> bool:  # pragma: no cover - compiled
+    """True when two or more blocks have `min_words` tokens and one has `threshold` of its distinct
+    shingles in another (`shared_shingle_counts`); `block_first` bounds the blocks' tokens."""
+    starts = np.empty(block_first.shape[0], np.int64)
+    ends = np.empty(block_first.shape[0], np.int64)
+    count = 0
+    for block in range(block_first.shape[0] - 1):
+        if block_first[block + 1] - block_first[block] >= min_words:
+            starts[count] = block_first[block]
+            ends[count] = block_first[block + 1] - size + 1
+            count += 1
+    if count < 2:
+        return False
+    distinct, in_others = shared_shingle_counts(shingle_ids, starts[:count], ends[:count])
+    for block in range(count):  # noqa: SIM110 - numba compiles loops, not generators
+        # Slack for the float division in `jaccard`: never skip a pair it would accept.
+        if in_others[block] * (1.0 + 1e-9) >= threshold * distinct[block]:
+            return True
+    return False

@@ -15,15 +15,21 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import ftfy
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES
 from ftfy.chardata import HTML_ENTITY_RE
 
 from .config import NormalizeConfig
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 # --------------------------------------------------------------------------- display
 
@@ -357,11 +363,12 @@ def _tidy(text: str, config: NormalizeConfig, rare: str | None, nfc: bool = Fals
 _DIGITS = re.compile(r"\d")
 # Scripts written without spaces between words: Han, Hiragana, Katakana, Thai, Lao,
 # Khmer, Myanmar, Tibetan and CJK compatibility forms. Their words are character bigrams.
-_UNSPACED = (
-    "\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029"
-    "\u3031-\u3035\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
-    "\U00020000-\U0003134f"
-)
+_UNSPACED_RANGES = (
+    (0x0E00, 0x0EFF), (0x0F00, 0x0FFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x2E80, 0x2FDF),
+    (0x3005, 0x3007), (0x3021, 0x3029), (0x3031, 0x3035), (0x3040, 0x30FF), (0x31F0, 0x31FF),
+    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFF66, 0xFF9F), (0x20000, 0x3134F),
+)  # fmt: skip
+_UNSPACED = "".join(f"{chr(low)}-{chr(high)}" for low, high in _UNSPACED_RANGES)
 _UNSPACED_RE = re.compile(f"[{_UNSPACED}]")
 _UNSPACED_RUN = re.compile(f"[{_UNSPACED}]+|[^{_UNSPACED}]+")
 
@@ -454,12 +461,24 @@ def _fold_by_table(text: str, *, keep_lines: bool) -> bytes | None:
     return folded.tobytes() if whole else None
 
 
+# The last long text encoded and its UTF-8: a document's text is read as UTF-8 by several
+# checks and folds in a row (the line fold, the word-wise check, the unspaced-script check).
+_LAST_UTF8: tuple[str, bytes] = ("", b"")
+
+
 def _utf8(text: str) -> bytes:
     """`text` as UTF-8, lone surrogates included (strict first: the common case is faster)."""
+    global _LAST_UTF8
+    last_text, last_data = _LAST_UTF8
+    if last_text is text:
+        return last_data
     try:
-        return text.encode("utf-8")
+        data = text.encode("utf-8")
     except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogatepass")
+        data = text.encode("utf-8", "surrogatepass")
+    if len(text) >= _TABLE_FOLD_MIN_CHARS:  # words and lines are cheap: keep the document's entry
+        _LAST_UTF8 = (text, data)
+    return data
 
 
 def _words(text: str, strip_accents: bool) -> list[str]:
@@ -586,9 +605,37 @@ def fingerprint(text: str, *, strip_accents: bool = False) -> str:
 
 def token_bytes(text: str) -> bytes:
     """`tokenize(text)` joined by single spaces, as UTF-8: what the compiled word counters read."""
-    if not _UNSPACED_RE.search(text):
+    if not _has_unspaced(text):
         return fingerprint_bytes(text)
     return " ".join(tokenize(text)).encode("utf-8", "surrogatepass")
+
+
+def _has_unspaced(text: str) -> bool:
+    """`_UNSPACED_RE.search(text)`, for a long text in one compiled pass over its UTF-8.
+
+    The regex tests each character against fifteen ranges, several times slower than a
+    table look-up per code point (13 vs 5 µs on a 4 KB article, the encoding included).
+    """
+    if text.isascii():
+        return False
+    if len(text) < _TABLE_FOLD_MIN_CHARS:
+        return _UNSPACED_RE.search(text) is not None
+    import numpy as np
+
+    from ._kernels import any_marked_utf8
+
+    return any_marked_utf8(np.frombuffer(_utf8(text), dtype=np.uint8), _unspaced_table())
+
+
+@lru_cache(maxsize=1)
+def _unspaced_table() -> NDArray[np.uint8]:
+    """1 at each code point of a script written without spaces (`_UNSPACED_RANGES`)."""
+    import numpy as np
+
+    table = np.zeros(sys.maxunicode + 1, dtype=np.uint8)
+    for low, high in _UNSPACED_RANGES:
+        table[low : high + 1] = 1
+    return table
 
 
 def tokenize(text: str, *, strip_accents: bool = False) -> list[str]:

@@ -51,17 +51,29 @@ _CLOSING = frozenset('.,;:!?…»"”’)]\u00a0\u202f')
 
 
 class _Words:
-    """Fingerprint tokens of a text with their blocks; each token's character range on demand.
+    """Fingerprint tokens of a text as ids, with their blocks; the strings and each token's
+    character range on demand.
 
-    Character ranges matter only where a repeated run is reported, so a block is
-    scanned for them only when one of its tokens is asked for.
+    Token strings matter only when blocks may repeat, character ranges only where a
+    repeated run is reported, so neither is built for most documents.
     """
 
-    __slots__ = ("_blocks", "_counts", "_lazy", "_ranges", "_text", "_word_first", "block_first", "tokens")
+    __slots__ = (
+        "_blocks",
+        "_counts",
+        "_lazy",
+        "_ranges",
+        "_text",
+        "_tokens",
+        "_word_first",
+        "block_first",
+        "ids",
+    )
 
     def __init__(
         self,
-        tokens: list[str],
+        ids: NDArray[np.int64],
+        tokens: list[str] | str,
         block_first: list[int],
         text: SegmentedText,
         counts: list[int] | None = None,
@@ -69,7 +81,8 @@ class _Words:
         *,
         lazy: bool = False,
     ) -> None:
-        self.tokens = tokens
+        self.ids = ids  # each token as the index of its first occurrence (equal tokens, equal ids)
+        self._tokens = tokens  # the token strings, or a text whose `split()` they are
         self.block_first = block_first  # first token index of each block (len(blocks) + 1 entries)
         self._text = text.text
         self._blocks = text.blocks
@@ -78,6 +91,13 @@ class _Words:
         self._word_first = word_first
         self._lazy = lazy  # tokens per word not known yet: counted per block when ranges are asked for
         self._ranges: dict[int, tuple[list[int], list[int]]] = {}
+
+    @property
+    def tokens(self) -> list[str]:
+        """The token strings."""
+        if isinstance(self._tokens, str):
+            self._tokens = self._tokens.split()
+        return self._tokens
 
     @property
     def starts(self) -> list[int]:
@@ -180,10 +200,9 @@ class RepeatDetector:
         words = _words_of(text)
         grams = _Shingles(words, self.shingle_words)
         blocks = text.blocks
-        barrier = [False] * len(words.tokens)
+        barrier = np.zeros(len(words.ids), dtype=np.bool_)  # tokens of blocks already removed
         for copy, source, similarity in self._repeated_blocks(words, grams, len(blocks)):
-            for index in range(words.block_first[copy], words.block_first[copy + 1]):
-                barrier[index] = True
+            barrier[words.block_first[copy] : words.block_first[copy + 1]] = True
             evidence = {
                 "repeat_of": (blocks[source].start, blocks[source].end),
                 "similarity": similarity,
@@ -199,9 +218,9 @@ class RepeatDetector:
     def _repeated_blocks(self, words: _Words, grams: _Shingles, count: int) -> list[tuple[int, int, float]]:
         """(copy block, first-copy block, exact Jaccard) for every block inside a repeated run."""
         first = words.block_first
-        long_blocks = [b for b in range(count) if first[b + 1] - first[b] >= self.min_block_words]
-        if not self._may_share_blocks(long_blocks, grams, first):
+        if not self._may_share_blocks(grams, first):
             return []
+        long_blocks = [b for b in range(count) if first[b + 1] - first[b] >= self.min_block_words]
         block_tokens = [words.tokens[first[b] : first[b + 1]] for b in range(count)]
         sets = [grams.set_of(first[b], first[b + 1]) for b in range(count)]
         sources = self._verified_sources(long_blocks, sets, grams, first)
@@ -224,8 +243,8 @@ class RepeatDetector:
         out.sort()
         return out
 
-    def _may_share_blocks(self, blocks: Sequence[int], grams: _Shingles, first: Sequence[int]) -> bool:
-        """False only when no two of `blocks` can reach the threshold: then signatures are not needed.
+    def _may_share_blocks(self, grams: _Shingles, first: Sequence[int]) -> bool:
+        """False only when no two long blocks can reach the threshold: then signatures are not needed.
 
         Blocks A and B match when |A ∩ B| / |A ∪ B| >= threshold, so A needs at least
         `threshold * |A|` of its distinct shingles in some other block. One exact count
@@ -233,18 +252,14 @@ class RepeatDetector:
         has, and the block pass ends here. (All blocks or none: leaving some out of the LSH
         buckets would change which earlier blocks the others are compared with.)
         """
-        if len(blocks) < 2:
-            return False
-        if self.min_block_words < self.shingle_words:  # a short block's one shingle is a tuple
-            return True
         from . import _kernels
 
-        size = self.shingle_words
-        starts = np.array([first[b] for b in blocks], dtype=np.int64)
-        ends = np.array([first[b + 1] - size + 1 for b in blocks], dtype=np.int64)
-        distinct, in_others = _kernels.shared_shingle_counts(grams.window_ids, starts, ends)
-        # Slack for the float division in `jaccard`: never skip a pair it would accept.
-        return bool(np.any(in_others * (1.0 + 1e-9) >= self.threshold * distinct))
+        if self.min_block_words < self.shingle_words:  # a short block's one shingle is a tuple
+            return sum(b - a >= self.min_block_words for a, b in pairwise(first)) >= 2
+        bounds = np.array(first, dtype=np.int64)
+        return _kernels.long_blocks_may_match(
+            grams.window_ids, bounds, self.min_block_words, self.shingle_words, self.threshold
+        )
 
     def _verified_sources(
         self, blocks: Sequence[int], sets: Sequence[frozenset[object]], grams: _Shingles, first: Sequence[int]
@@ -315,85 +330,71 @@ class RepeatDetector:
     # -- pass 2: unaligned runs -------------------------------------------------------------
 
     def _repeated_runs(
-        self, text: str, words: _Words, grams: _Shingles, barrier: list[bool]
+        self, text: str, words: _Words, grams: _Shingles, barrier: NDArray[np.bool_]
     ) -> Iterator[tuple[tuple[int, int], tuple[int, int], float]]:
         """Word runs repeated earlier in the text: (copy range, first-copy range, exact Jaccard)."""
-        tokens = grams.ids.copy()
-        if True in barrier:  # a blocked token equals nothing, so no run crosses an already removed block
-            blocked = np.flatnonzero(barrier)
-            tokens[blocked] = -1 - blocked
-        size = _ANCHOR_WORDS
-        # Window i (tokens[i : i + size]) as an exact dense id; the earliest start of its words.
-        windows, first = _window_ids(tokens, size)
-        earliest = first[windows]
-        # A window is an anchor when the same words start at least `size` words earlier
-        # (non-overlapping); scanning left to right, its source is that earliest start.
-        anchors = np.flatnonzero(earliest <= np.arange(len(windows)) - size).tolist()
-        position = 0
-        for anchor in anchors:
-            if anchor < position:
-                continue
-            position = anchor
-            run = self._extend(tokens, int(earliest[anchor]), position)
-            if run is None:
-                continue
-            run = self._snap(words, barrier, *run)
-            s_start, s_end, c_start, c_end = run
-            similarity = jaccard(grams.set_of(s_start, s_end), grams.set_of(c_start, c_end))
-            if c_end - c_start >= self.min_run_words and similarity >= self.threshold:
-                yield (
-                    _char_range(text, words, c_start, c_end, copy=True),
-                    _char_range(text, words, s_start, s_end, copy=False),
-                    similarity,
-                )
-            position = c_end  # a near-copy too different as a whole is kept whole, not cut up
-
-    def _extend(self, tokens: NDArray[np.int64], source: int, copy: int) -> tuple[int, int, int, int] | None:
-        """Grow an anchor hit forward across small edits: (source start, end, copy start, end)."""
         from . import _kernels
 
-        s_end, c_end = _kernels.extend_match(tokens, source, copy, self.max_gap_words, _ANCHOR_WORDS)
-        if c_end - copy < _ANCHOR_WORDS:
-            return None
-        return source, s_end, copy, c_end
+        tokens = words.ids.copy()
+        removed = barrier if barrier.any() else None
+        if removed is not None:  # a blocked token equals nothing, so no run crosses an already removed block
+            blocked = np.flatnonzero(barrier)
+            tokens[blocked] = -1 - blocked
+        # A window of `_ANCHOR_WORDS` tokens is an anchor when the same words start at least
+        # that many words earlier (non-overlapping); its source is their earliest start.
+        anchors, sources = _kernels.anchor_sources(tokens, _ANCHOR_WORDS)
+        position = 0
+        for anchor, source in zip(anchors.tolist(), sources.tolist(), strict=True):
+            if anchor < position:  # scanning left to right, inside a run already found
+                continue
+            position = anchor
+            # Grow the hit forward across small edits.
+            s_end, c_end = _kernels.extend_match(tokens, source, anchor, self.max_gap_words, _ANCHOR_WORDS)
+            if c_end - anchor < _ANCHOR_WORDS:
+                continue
+            s_start, s_end, c_start, c_end = self._snap(words, removed, source, s_end, anchor, c_end)
+            if c_end - c_start >= self.min_run_words:  # most anchors are a common phrase: no sets for them
+                similarity = jaccard(grams.set_of(s_start, s_end), grams.set_of(c_start, c_end))
+                if similarity >= self.threshold:
+                    yield (
+                        _char_range(text, words, c_start, c_end, copy=True),
+                        _char_range(text, words, s_start, s_end, copy=False),
+                        similarity,
+                    )
+            position = c_end  # a near-copy too different as a whole is kept whole, not cut up
 
     def _snap(
-        self, words: _Words, barrier: Sequence[bool], s_start: int, s_end: int, c_start: int, c_end: int
+        self,
+        words: _Words,
+        removed: NDArray[np.bool_] | None,
+        s_start: int,
+        s_end: int,
+        c_start: int,
+        c_end: int,
     ) -> tuple[int, int, int, int]:
-        """Widen a copy to its block's edges when only a few words (an edited fragment) are left out."""
+        """Widen a copy to its block's edges when only a few words (an edited fragment) are left out.
+
+        `removed` marks the tokens of blocks already removed (None when there are none).
+        """
         reach = self.max_gap_words + _ANCHOR_WORDS - 1
         block_start = words.block_first[words.block_of(c_start)]
         lead = c_start - block_start
-        if 0 < lead <= reach and not any(barrier[block_start:c_start]):
+        if 0 < lead <= reach and (removed is None or not removed[block_start:c_start].any()):
             c_start = block_start
             s_start = max(0, s_start - lead)
         block_end = words.block_first[words.block_of(c_end - 1) + 1]
         tail = block_end - c_end
-        if 0 < tail <= reach and not any(barrier[c_end:block_end]):
+        if 0 < tail <= reach and (removed is None or not removed[c_end:block_end].any()):
             c_end = block_end
             s_end = min(s_end + tail, c_start)
         return s_start, s_end, c_start, c_end
 
 
-def _window_ids(ids: NDArray[np.int64], width: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Dense ids of the windows ids[i : i + width] (equal windows, equal ids) and each id's first window.
-
-    Exact (no hashing, so no false matches), one linear radix sort. Ids may be negative
-    (blocked tokens).
-    """
-    from . import _kernels
-
-    if len(ids) < width:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    low = int(ids.min())
-    return _kernels.window_ids(ids - low, width, int(ids.max()) - low + 1)
-
-
 class _Shingles:
     """The word shingles of one document, as exact integer ids and (on demand) 32-bit hashes.
 
-    Shingle *i* is tokens[i : i + size]. Equal shingles have equal ids, so Jaccard on id
-    sets equals Jaccard on the shingle strings; a range shorter than `size` tokens is one
+    Shingle *i* is tokens[i : i + size], its id the first start of an equal shingle. Equal
+    shingles have equal ids, so Jaccard on id sets equals Jaccard on the shingle strings; a range shorter than `size` tokens is one
     shingle of all its tokens, kept as their tuple (never equal to a full-size shingle).
     """
 
@@ -402,8 +403,7 @@ class _Shingles:
         self.size = size
         from . import _kernels
 
-        self.ids = _kernels.word_ids(words.tokens)[0]  # a token's id: where it first occurs
-        self.window_ids = _window_ids(self.ids, size)[0]  # shingle i's id
+        self.window_ids = _kernels.first_windows(words.ids, size)  # shingle i's id: its first start
         self._grams: list[int] | None = None
 
     def set_of(self, start: int, end: int) -> frozenset[object]:
@@ -444,20 +444,17 @@ def _words_of(text: SegmentedText) -> _Words:
     # Every word lies inside a block (blocks are lines, or runs of them, and only
     # whitespace lies between), so each block is scanned on its own and its token count
     # is the length of its list: no offset per word is needed to assign blocks.
+    from . import _kernels
+
     body = text.text
     if fingerprint_is_wordwise(body):
         # The fingerprint of each line is its words' tokens, and every detector-shared
-        # SegmentedText folds its lines once (learned boilerplate reads them too).
-        lines, line_prints = text.lines, text.line_fingerprints
-        tokens: list[str] = []
-        block_first = [0]
-        line = 0
-        for block in text.blocks:
-            while line < len(lines) and lines[line].start < block.end:
-                tokens += line_prints[line].split()
-                line += 1
-            block_first.append(len(tokens))
-        return _Words(tokens, block_first, text, lazy=True)
+        # SegmentedText folds its lines once (learned boilerplate reads them too): one
+        # compiled pass over them all gives the token ids and each line's token count.
+        joined = "\n".join(text.line_fingerprints)
+        ids, per_line = _kernels.line_word_ids(np.frombuffer(_utf8(joined), dtype=np.uint8))
+        line_first = list(accumulate(per_line.tolist(), initial=0))
+        return _Words(ids, joined, _block_first(text, line_first), text, lazy=True)
     per_block = [_WORD.findall(body, block.start, block.end) for block in text.blocks]
     words = list(chain.from_iterable(per_block))
     cached = list(map(_FOLDED.get, words))
@@ -467,13 +464,30 @@ def _words_of(text: SegmentedText) -> _Words:
         else cast(list[tuple[str, ...]], cached)
     )
     tokens = list(chain.from_iterable(folded))
+    ids = _kernels.line_word_ids(np.frombuffer(_utf8(" ".join(tokens)), dtype=np.uint8))[0]
     sizes = list(map(len, per_block))
     if len(tokens) == len(words):
-        return _Words(tokens, list(accumulate(sizes, initial=0)), text)
+        return _Words(ids, tokens, list(accumulate(sizes, initial=0)), text)
     counts = list(map(len, folded))
     word_first = list(accumulate(sizes, initial=0))
     sizes = [sum(counts[a:b]) for a, b in pairwise(word_first)]
-    return _Words(tokens, list(accumulate(sizes, initial=0)), text, counts, word_first)
+    return _Words(ids, tokens, list(accumulate(sizes, initial=0)), text, counts, word_first)
+
+
+def _block_first(text: SegmentedText, line_first: list[int]) -> list[int]:
+    """The first token of each block (and the token count), from the first token of each line.
+
+    A block holds the lines that start before its end (blocks are lines, or runs of them).
+    """
+    if text.blocks is text.lines:
+        return line_first[: len(text.lines) + 1]
+    starts = [line.start for line in text.lines]
+    return [0, *(line_first[bisect.bisect_left(starts, block.end)] for block in text.blocks)]
+
+
+def _utf8(text: str) -> bytes:
+    """`text` as UTF-8, lone surrogates included (as `_kernels.word_ids` encodes words)."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 # Fingerprint tokens of display words, shared by every document a process cleans: news

@@ -9,16 +9,21 @@ that lost its copy is not dropped for a repetition it no longer has.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+
+import numpy as np
 
 from .config import QualityConfig
 from .document import Drop, Reason
 from .normalize import token_bytes
-from .segment import SegmentedText
 
 TOP_NGRAM_SIZES = (2, 3, 4)
 DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
 _DIGITS = 4
+# A line break, then one or more blank lines (whitespace only) each ending in a line break:
+# what separates two paragraphs. `\s` is `str.isspace`, as `str.strip` and `segment` use.
+_PARAGRAPH_BREAK = re.compile(r"\n(?:[^\S\n]*\n)+")
 
 
 def repetition_signals(text: str) -> dict[str, float]:
@@ -34,17 +39,14 @@ def repetition_signals(text: str) -> dict[str, float]:
     >>> repetition_signals("Le sommet s'ouvre.\\nLe sommet s'ouvre.")["dup_line_frac"]
     0.5
     """
-    segmented = SegmentedText(text)
-    lines = [line.text_of(text) for line in segmented.lines]
-    paragraphs = [para.text_of(text) for para in segmented.paragraphs]
+    lines, paragraphs = lines_and_paragraphs(text)
     signals: dict[str, float] = {}
     signals["dup_line_frac"], signals["dup_line_char_frac"] = _duplicate_fractions(lines)
     signals["dup_para_frac"], signals["dup_para_char_frac"] = _duplicate_fractions(paragraphs)
     from . import _kernels  # numba loads on first use, not on `import corpusclean`
 
-    ids, lengths = _kernels.dense_word_ids(token_bytes(text))
-    word_chars = int(lengths.sum())
-    top, dup = _kernels.ngram_repetition(ids, lengths, DUP_NGRAM_SIZES[-1])
+    data = np.frombuffer(token_bytes(text), dtype=np.uint8)
+    top, dup, word_chars = _kernels.token_repetition(data, DUP_NGRAM_SIZES[-1])
     for size in TOP_NGRAM_SIZES:
         # The most frequent repeated n-gram's occurrences (the longest among equally frequent).
         signals[f"top_{size}gram_char_frac"] = min(1.0, int(top[size]) / word_chars) if word_chars else 0.0
@@ -91,17 +93,30 @@ def repetition_drop(
     return None
 
 
+def lines_and_paragraphs(text: str) -> tuple[list[str], list[str]]:
+    """The texts of `SegmentedText(text)`'s lines and paragraphs, from C-level splits.
+
+    A line is a piece between line breaks, stripped, when not empty; a paragraph is the
+    stripped text between paragraph breaks (the stripped lines of a paragraph are never
+    blank, so stripping the whole removes exactly its first line's leading and last
+    line's trailing whitespace). No `Segment` per line: the signals need only the texts.
+    """
+    body = text.strip()
+    if not body:
+        return [], []
+    lines = [line for line in map(str.strip, body.split("\n")) if line]
+    return lines, [paragraph.strip() for paragraph in _PARAGRAPH_BREAK.split(body)]
+
+
 def _duplicate_fractions(items: Sequence[str]) -> tuple[float, float]:
-    """(share of items that repeat an earlier one, share of characters in those repeats)."""
+    """(share of items that repeat an earlier one, share of characters in those repeats).
+
+    Every item after the first of its kind is a repeat, so the repeats are what the
+    distinct items leave over, in count and in characters.
+    """
     if not items:
         return 0.0, 0.0
-    seen: set[str] = set()
-    repeated = repeated_chars = 0
-    for item in items:
-        if item in seen:
-            repeated += 1
-            repeated_chars += len(item)
-        else:
-            seen.add(item)
-    total_chars = sum(len(item) for item in items)
-    return repeated / len(items), (repeated_chars / total_chars if total_chars else 0.0)
+    distinct = set(items)
+    total_chars = sum(map(len, items))
+    repeated_chars = total_chars - sum(map(len, distinct))
+    return (len(items) - len(distinct)) / len(items), (repeated_chars / total_chars if total_chars else 0.0)

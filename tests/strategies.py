@@ -65,6 +65,21 @@ def repetitive_text(draw: st.DrawFn) -> str:
     return " ".join(words)
 
 
+# Whitespace that is not a line break to `segment` (only "\n" is), yet blank to `str.isspace`.
+ODD_WHITESPACE = [" ", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\u00a0", "\u202f", "\u2028", "\u3000"]
+
+
+@st.composite
+def laid_out_text(draw: st.DrawFn) -> str:
+    """News paragraphs, some pasted again, between runs of line breaks and odd whitespace."""
+    pieces = draw(st.lists(paragraph(), min_size=0, max_size=5))
+    for _ in range(draw(st.integers(0, 3))):
+        if pieces:
+            pieces.insert(draw(st.integers(0, len(pieces))), draw(st.sampled_from(pieces)))
+    separator = st.lists(st.sampled_from(["\n", "\n", *ODD_WHITESPACE]), max_size=6).map("".join)
+    return draw(separator) + "".join(piece + draw(separator) for piece in pieces)
+
+
 def mojibake(text: str, codec: str = "cp1252") -> str:
     """Real encoding damage: UTF-8 bytes decoded with a single-byte codec."""
     return text.encode("utf-8").decode(codec, errors="replace")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from corpusclean.repeats import _Shingles, _words_of, optimal_bands
 from corpusclean.segment import SegmentedText
 
 from conftest import ROOT, SEEDS
-from strategies import news_text, repeated_passage_document
+from strategies import laid_out_text, news_text, repeated_passage_document
 
 LEAD = (
     "Le gouvernement a présenté mercredi en Conseil des ministres son projet de loi de programmation "
@@ -210,6 +211,8 @@ def test_tokens_with_offsets_agree_with_tokenize(text: str) -> None:
     segmented = SegmentedText(normalize_display(text))
     words = _words_of(segmented)
     assert words.tokens == tokenize(segmented.text)
+    first: dict[str, int] = {}
+    assert words.ids.tolist() == [first.setdefault(token, index) for index, token in enumerate(words.tokens)]
     for token, start, end in zip(words.tokens, words.starts, words.ends, strict=True):
         assert token in tokenize(segmented.text[start:end])
 
@@ -262,18 +265,44 @@ def test_anchor_extension_crosses_small_edits_only(copy: list[int], expected_end
 
 
 @given(st.lists(st.integers(-3, 6), max_size=60), st.integers(1, 6))
-def test_window_ids_number_equal_windows_alike_as_numpy_unique_does(values: list[int], width: int) -> None:
-    """The radix-sorted window ids are `numpy.unique`'s over the windows, with each id's first window."""
-    from corpusclean.repeats import _window_ids
+def test_window_ids_are_the_first_start_of_an_equal_window(values: list[int], width: int) -> None:
+    """Each window's id is where the same ids first start (blocked tokens are negative)."""
+    from corpusclean._kernels import first_windows
 
-    ids = np.array(values, dtype=np.int64)
-    got, first = _window_ids(ids, width)
     windows = [tuple(values[i : i + width]) for i in range(len(values) - width + 1)]
-    if not windows:
-        assert len(got) == len(first) == 0
-        return
-    _, expected_first, expected = np.unique(np.array(windows), axis=0, return_index=True, return_inverse=True)
-    assert got.tolist() == expected.ravel().tolist() and first.tolist() == expected_first.tolist()
+    first: dict[tuple[int, ...], int] = {}
+    expected = [first.setdefault(window, index) for index, window in enumerate(windows)]
+    assert first_windows(np.array(values, dtype=np.int64), width).tolist() == expected
+
+
+@given(st.lists(st.integers(-2, 3), max_size=60), st.integers(1, 6))
+def test_anchors_are_windows_first_seen_at_least_their_width_earlier(values: list[int], width: int) -> None:
+    """Anchor windows and their sources: the windows whose first occurrence ends before they start."""
+    from corpusclean._kernels import anchor_sources
+
+    windows = [tuple(values[i : i + width]) for i in range(len(values) - width + 1)]
+    first: dict[tuple[int, ...], int] = {}
+    sources = [first.setdefault(window, index) for index, window in enumerate(windows)]
+    expected = [(index, source) for index, source in enumerate(sources) if source <= index - width]
+    anchors, got = anchor_sources(np.array(values, dtype=np.int64), width)
+    assert list(zip(anchors.tolist(), got.tolist(), strict=True)) == expected
+
+
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["le", "port", "été", "l", "ia", "東京", "0", "🔴", "a\udc80"]), max_size=8)
+    )
+)
+def test_line_word_ids_are_first_occurrences_with_each_line_s_count(lines: list[list[str]]) -> None:
+    """Word ids over lines joined by line breaks: each word's first position, and words per line."""
+    from corpusclean._kernels import line_word_ids
+
+    data = "\n".join(" ".join(line) for line in lines).encode("utf-8", "surrogatepass")
+    ids, per_line = line_word_ids(np.frombuffer(data, dtype=np.uint8))
+    words = [word for line in lines for word in line]
+    first: dict[str, int] = {}
+    assert ids.tolist() == [first.setdefault(word, index) for index, word in enumerate(words)]
+    assert per_line.tolist() == ([len(line) for line in lines] if lines else [0])
 
 
 @given(st.one_of(news_text(), repeated_passage_document().map(lambda parts: parts[0])))
@@ -291,7 +320,29 @@ def test_block_precheck_never_skips_a_document_with_a_matching_block_pair(text: 
         sets = [grams.set_of(first[b], first[b + 1]) for b in range(len(segmented.blocks))]
         pairs = any(jaccard(sets[a], sets[b]) >= threshold for a in long_blocks for b in long_blocks if a < b)
         if pairs:  # the precheck must let every document with a matching pair through
-            assert detector._may_share_blocks(long_blocks, grams, first)
+            assert detector._may_share_blocks(grams, first)
+
+
+@given(
+    st.one_of(laid_out_text(), repeated_passage_document().map(lambda parts: parts[0])),
+    st.sampled_from([0.3, 0.5, 0.8, 0.95]),
+    st.sampled_from([2, 3, 8]),
+)
+def test_block_precheck_is_the_shared_shingle_count_of_long_blocks(
+    text: str, threshold: float, min_block_words: int
+) -> None:
+    """The compiled precheck answers as counting each long block's distinct shingles found in another."""
+    segmented = SegmentedText(normalize_display(text))
+    detector = RepeatDetector(threshold=threshold, min_block_words=min_block_words)
+    words = _words_of(segmented)
+    grams = _Shingles(words, detector.shingle_words)
+    first = words.block_first
+    sets = [grams.set_of(a, b) for a, b in pairwise(first) if b - a >= min_block_words]
+    shared = [len(own & frozenset().union(*sets[:at], *sets[at + 1 :])) for at, own in enumerate(sets)]
+    expected = len(sets) >= 2 and any(
+        count * (1.0 + 1e-9) >= threshold * len(own) for count, own in zip(shared, sets, strict=True)
+    )
+    assert detector._may_share_blocks(grams, first) == expected
 
 
 def _both_ways(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
@@ -302,11 +353,15 @@ def _both_ways(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[object, obje
     with monkeypatch.context() as patch:
         patch.setattr(repeats, "fingerprint_is_wordwise", lambda _: False)
         slow = _words_of(SegmentedText(text))
-    as_tuple = lambda words: (words.tokens, words.block_first, words.starts, words.ends)  # noqa: E731
+    as_tuple = lambda words: (words.tokens, words.ids.tolist(), words.block_first, words.starts, words.ends)  # noqa: E731
     return as_tuple(fast), as_tuple(slow)
 
 
-@given(st.one_of(st.text(), news_text(), repeated_passage_document().map(lambda parts: parts[0])))
+@given(
+    st.one_of(
+        st.text(), news_text(), laid_out_text(), repeated_passage_document().map(lambda parts: parts[0])
+    )
+)
 def test_words_folded_by_line_are_the_words_folded_one_by_one(text: str) -> None:
     """Tokens, blocks and character ranges agree whichever way the words were folded."""
     with pytest.MonkeyPatch.context() as monkeypatch:

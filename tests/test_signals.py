@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
 from corpusclean import Cleaner, Config, Document, QualityConfig, Reason, repetition_drop, repetition_signals
-from corpusclean._kernels import word_ids
-from corpusclean.normalize import tokenize
+from corpusclean._kernels import token_repetition, word_ids
+from corpusclean.normalize import _UNSPACED_RE, _has_unspaced, _unspaced_table, _utf8, token_bytes, tokenize
+from corpusclean.segment import SegmentedText
+from corpusclean.signals import _duplicate_fractions, lines_and_paragraphs
 
 from conftest import SEEDS
-from strategies import news_text, repetitive_text
+from strategies import laid_out_text, multilingual_text, news_text, repetitive_text
 from test_cli import read_jsonl, run_cli
 
 SPAM = "\n".join(
@@ -169,3 +172,75 @@ def test_word_ids_are_first_occurrences_and_lengths_are_characters(words: list[s
     ids, lengths = word_ids(words)
     assert ids.tolist() == [first.setdefault(word, index) for index, word in enumerate(words)]
     assert lengths.tolist() == [len(word) for word in words]
+
+
+@given(
+    st.one_of(laid_out_text(), news_text(), st.text(alphabet=st.sampled_from("ab \n\t\r\x0b\x1c\x85\u2028")))
+)
+def test_lines_and_paragraphs_are_the_segmented_texts(text: str) -> None:
+    """The signals' string splits give exactly the texts of `SegmentedText`'s lines and paragraphs."""
+    segmented = SegmentedText(text)
+    expected = (
+        [line.text_of(text) for line in segmented.lines],
+        [paragraph.text_of(text) for paragraph in segmented.paragraphs],
+    )
+    assert lines_and_paragraphs(text) == expected
+
+
+@given(st.lists(st.sampled_from(["", "a", "Le port.", "Le port.\nRouvert", "été 🔴", "b" * 40])))
+def test_duplicate_fractions_count_every_copy_after_the_first(items: list[str]) -> None:
+    """Repeats taken as what the distinct items leave over equal the copies counted one by one."""
+    seen: set[str] = set()
+    repeats = [item for item in items if item in seen or seen.add(item)]
+    total = sum(map(len, items))
+    expected = (
+        (len(repeats) / len(items), sum(map(len, repeats)) / total if total else 0.0) if items else (0.0, 0.0)
+    )
+    assert _duplicate_fractions(items) == expected
+
+
+def _ngram_numerators_oracle(words: list[str]) -> tuple[list[int], list[int]]:
+    """Per size, every n-gram counted: (most frequent repeated one's count times its characters,
+    the longest among equally frequent), (characters of words inside a repeated n-gram)."""
+    top, dup = [0, 0], [0, 0]
+    for size in range(2, 11):
+        grams = [tuple(words[i : i + size]) for i in range(len(words) - size + 1)]
+        counts = Counter(grams)
+        best, chars = max(((n, sum(map(len, gram))) for gram, n in counts.items() if n > 1), default=(0, 0))
+        top.append(best * chars)
+        covered = {i + k for i, gram in enumerate(grams) if counts[gram] > 1 for k in range(size)}
+        dup.append(sum(len(words[i]) for i in covered))
+    return top, dup
+
+
+@given(st.one_of(news_text(), repetitive_text(), laid_out_text()))
+def test_ngram_numerators_are_exact_counts(text: str) -> None:
+    """The compiled numerators equal counting every n-gram of every size, to the character."""
+    words = tokenize(text)
+    top, dup, chars = token_repetition(np.frombuffer(token_bytes(text), dtype=np.uint8), 10)
+    assert (top.tolist(), dup.tolist()) == _ngram_numerators_oracle(words)
+    assert chars == sum(map(len, words))
+
+
+def test_unspaced_table_marks_exactly_the_code_points_the_regex_matches() -> None:
+    """The look-up table behind `_has_unspaced` agrees with `_UNSPACED_RE` on every code point."""
+    table = _unspaced_table()
+    marked = [code for code in range(len(table)) if _UNSPACED_RE.match(chr(code))]
+    assert np.flatnonzero(table).tolist() == marked
+
+
+@given(
+    st.one_of(multilingual_text(), news_text(), st.text(), st.lists(st.characters(), max_size=3).map("".join))
+)
+def test_unspaced_check_is_the_regex_search(text: str) -> None:
+    """Short texts through the regex, long ones through the compiled scan: the same answer."""
+    for padded in (text, "é" * 200 + text, text + "’" * 200):
+        assert _has_unspaced(padded) == (_UNSPACED_RE.search(padded) is not None)
+
+
+@given(st.lists(st.one_of(news_text(), st.text(max_size=300)), min_size=1, max_size=4))
+def test_utf8_of_the_last_long_text_is_reused_only_for_that_text(texts: list[str]) -> None:
+    """Texts encoded in turn, each twice, long or short, with lone surrogates: always their own UTF-8."""
+    for text in [*texts, *texts, *reversed(texts)]:
+        for copy in (text, "".join(list(text))):  # an equal string that is another object
+            assert _utf8(copy) == copy.encode("utf-8", "surrogatepass")
