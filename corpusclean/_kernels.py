@@ -656,7 +656,7 @@ def dense_word_ids(data: bytes) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
 # up) with its classes (the `CHAR_*` bits): one load, no branch. Words (stop words without their punctuation variants, punctuation tokens,
 # interface cues) sit in an open-addressing table of FNV-1a hashes over their code points,
 # small enough to stay in cache; every hit is compared code point by code point, so a
-# look-up is exact whatever the hash does. The table is one int64 array (`build_word_table`).
+# look-up is exact whatever the hash does. The table is one int32 array (`build_word_table`).
 # Compiled functions do not inline one another: a call in the loop over words costs as
 # much as the look-up itself (more with every array passed), so that loop calls nothing
 # but `_next_word` and the inlined `_lookup`.
@@ -679,7 +679,8 @@ CHAR_BITS = 11
 WORD_LANGUAGES = (1 << 24) - 1
 WORD_PUNCTUATION = 1 << 24
 WORD_CUE = 1 << 25
-WORD_PAIR_SHIFT = 32  # the word's number in the cue-pair vocabulary (0: in no pair)
+WORD_PAIR_SHIFT = 26  # the word's number in the cue-pair vocabulary (0: in no pair)
+WORD_PAIRS = 31  # at most this many words in cue pairs: values stay within int32
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -695,7 +696,7 @@ _COUNT_COLUMNS = 9
 @njit(cache=True)
 def build_word_table(
     words: NDArray[np.uint32], starts: NDArray[np.int64], values: NDArray[np.int64], size: int
-) -> NDArray[np.int64]:  # pragma: no cover - compiled
+) -> NDArray[np.int32]:  # pragma: no cover - compiled
     """The word table of word w = `words[starts[w] : starts[w + 1]]` with value `values[w]`.
 
     Layout: the number of slots S (a power of two); S slots holding a word number or -1;
@@ -704,7 +705,7 @@ def build_word_table(
     """
     count = starts.shape[0] - 1
     first = 1 + size + 3 * count
-    table = np.empty(first + words.shape[0], np.int64)
+    table = np.empty(first + words.shape[0], np.int32)
     table[0] = size
     table[1 : 1 + size] = -1
     table[first:] = words
@@ -726,7 +727,7 @@ def build_word_table(
 
 @njit(cache=True, inline="always")
 def _lookup(
-    text: NDArray[np.uint32], start: int, end: int, chars: NDArray[np.uint32], words: NDArray[np.int64]
+    text: NDArray[np.uint32], start: int, end: int, chars: NDArray[np.uint32], words: NDArray[np.int32]
 ) -> int:  # pragma: no cover - compiled
     """The value of `text[start:end]` lower-cased in the word table, 0 when absent (inlined)."""
     size = words[0]
@@ -760,7 +761,7 @@ def _affixed_languages(
     start: int,
     end: int,
     chars: NDArray[np.uint32],
-    words: NDArray[np.int64],
+    words: NDArray[np.int32],
     strings: NDArray[np.uint32],
     string_starts: NDArray[np.int64],
     limits: NDArray[np.int64],
@@ -817,7 +818,7 @@ def _best_language(
     start: int,
     end: int,
     chars: NDArray[np.uint32],
-    words: NDArray[np.int64],
+    words: NDArray[np.int32],
     strings: NDArray[np.uint32],
     string_starts: NDArray[np.int64],
     limits: NDArray[np.int64],
@@ -832,8 +833,9 @@ def _best_language(
         value = _lookup(text, first, at, chars, words)
         if (chars[text[first]] & CHAR_LEADING) | (chars[text[at - 1]] & CHAR_TRAILING):
             value |= _affixed_languages(text, first, at, chars, words, strings, string_starts, limits)
-        for bit in range(hits.shape[0]):
-            hits[bit] += value >> bit & 1
+        if value & WORD_LANGUAGES:
+            for bit in range(hits.shape[0]):
+                hits[bit] += value >> bit & 1
     best = 0
     for bit in range(1, hits.shape[0]):
         if hits[bit] > hits[best]:
@@ -848,7 +850,7 @@ def _count_language(
     end: int,
     bit: int,
     chars: NDArray[np.uint32],
-    words: NDArray[np.int64],
+    words: NDArray[np.int32],
     strings: NDArray[np.uint32],
     string_starts: NDArray[np.int64],
     limits: NDArray[np.int64],
@@ -867,31 +869,27 @@ def _count_language(
 
 
 @njit(cache=True)
-def _has_link_hint(
+def _hint_at(
     text: NDArray[np.uint32],
-    start: int,
+    at: int,
     end: int,
-    chars: NDArray[np.uint32],
     strings: NDArray[np.uint32],
     string_starts: NDArray[np.int64],
     hints: int,
 ) -> bool:  # pragma: no cover - compiled
-    """Whether one of the link hints (the first `hints` strings) occurs in the range, as written."""
-    for at in range(start, end):
-        if not chars[text[at]] & CHAR_HINT:
+    """Whether one of the link hints (the first `hints` strings) starts at `at`, as written."""
+    for hint in range(hints):
+        first = string_starts[hint]
+        size = string_starts[hint + 1] - first
+        if text[at] != strings[first] or at + size > end:
             continue
-        for hint in range(hints):
-            first = string_starts[hint]
-            size = string_starts[hint + 1] - first
-            if text[at] != strings[first] or at + size > end:
-                continue
-            same = True
-            for offset in range(1, size):
-                if text[at + offset] != strings[first + offset]:
-                    same = False
-                    break
-            if same:
-                return True
+        same = True
+        for offset in range(1, size):
+            if text[at + offset] != strings[first + offset]:
+                same = False
+                break
+        if same:
+            return True
     return False
 
 
@@ -907,15 +905,68 @@ def _is_terminal(
 
 
 @njit(cache=True)
-def _has_copyright(text: NDArray[np.uint32], start: int, end: int) -> bool:  # pragma: no cover - compiled
-    """Whether the range holds ©, (c) or (C)."""
-    for at in range(start, end):
-        code = text[at]
-        if code == 0xA9:
-            return True
-        if code == 0x28 and at + 2 < end and text[at + 1] in (0x43, 0x63) and text[at + 2] == 0x29:
-            return True
-    return False
+def _written_counts(
+    text: NDArray[np.uint32],
+    start: int,
+    end: int,
+    document: int,
+    chars: NDArray[np.uint32],
+    words: NDArray[np.int32],
+    strings: NDArray[np.uint32],
+    string_starts: NDArray[np.int64],
+    limits: NDArray[np.int64],
+    row: NDArray[np.int64],
+) -> bool:  # pragma: no cover - compiled
+    """Fill the columns read from the line as written, in one pass; False on a `CHAR_INEXACT` character.
+
+    Words split at spaces only: runs of separator marks, capitalized words that are not
+    stop words of the `document` language (below the title length); digits (same limit),
+    « and », ©, (c), (C) and link hints.
+    """
+    titles = end - start < limits[LIMIT_TITLE_CHARS]
+    separators = titled = digits = opening = closing = 0
+    hint = copyright = False
+    word = -1  # where the current word started
+    marks = False  # the current word is separator marks only
+    for at in range(start, end + 1):
+        code = text[at] if at < end else 0x20
+        classes = chars[code]
+        if classes & CHAR_SPACE:
+            if word >= 0:
+                separators += marks
+                if titles and chars[text[word]] & CHAR_UPPER:
+                    value = _lookup(text, word, at, chars, words)
+                    if (chars[text[word]] & CHAR_LEADING) | (chars[text[at - 1]] & CHAR_TRAILING):
+                        value |= _affixed_languages(
+                            text, word, at, chars, words, strings, string_starts, limits
+                        )
+                    titled += 1 - (value >> document & 1)
+                word = -1
+            continue
+        if classes & CHAR_INEXACT:
+            return False
+        if word < 0:
+            word = at
+            marks = True
+        marks = marks and classes & CHAR_MARK != 0
+        digits += classes & CHAR_DIGIT != 0
+        opening += code == 0xAB  # «
+        closing += code == 0xBB  # »
+        copyright = (
+            copyright
+            or code == 0xA9
+            or (code == 0x28 and at + 2 < end and text[at + 1] in (0x43, 0x63) and text[at + 2] == 0x29)
+        )
+        if classes & CHAR_HINT and not hint:
+            hint = _hint_at(text, at, end, strings, string_starts, limits[LIMIT_HINTS])
+    if opening:
+        separators = max(separators - closing, 0)  # French quotes, not a breadcrumb
+    row[COUNT_SEPARATORS] = separators
+    row[COUNT_TITLED] = titled
+    row[COUNT_DIGITS] = digits if titles else 0
+    row[COUNT_LINK_HINT] = hint
+    row[COUNT_COPYRIGHT] = copyright
+    return True
 
 
 @njit(cache=True)
@@ -924,7 +975,7 @@ def line_counts(
     line_starts: NDArray[np.int64],
     line_ends: NDArray[np.int64],
     chars: NDArray[np.uint32],
-    words: NDArray[np.int64],
+    words: NDArray[np.int32],
     pairs: NDArray[np.uint8],
     strings: NDArray[np.uint32],
     string_starts: NDArray[np.int64],
@@ -937,9 +988,6 @@ def line_counts(
     at spaces only, as written, for separator runs and capitalized words. False when a
     character lower-cases by its context or into several: the Python path decides.
     """
-    for code in text:
-        if chars[code] & CHAR_INEXACT:
-            return np.empty((0, _COUNT_COLUMNS), np.int64), False
     head = min(limits[LIMIT_HEAD], text.shape[0])
     document = _best_language(text, 0, head, chars, words, strings, string_starts, limits)
     out = np.zeros((line_starts.shape[0], _COUNT_COLUMNS), np.int64)
@@ -961,7 +1009,7 @@ def line_counts(
             tokens += 1
             punctuation += value & WORD_PUNCTUATION != 0
             stops += value >> document & 1
-            pair = value >> WORD_PAIR_SHIFT & 0xFF
+            pair = value >> WORD_PAIR_SHIFT & WORD_PAIRS
             cue = cue or value & WORD_CUE != 0 or (previous != 0 and pair != 0 and pairs[previous, pair] != 0)
             previous = pair
         count = tokens - punctuation
@@ -975,38 +1023,7 @@ def line_counts(
         row[COUNT_WORDS] = count
         row[COUNT_STOPS] = stops
         row[COUNT_CUE] = cue and end - start < limits[LIMIT_CUE_CHARS]
-        titles = end - start < limits[LIMIT_TITLE_CHARS]
-        separators = titled = 0
-        at = start
-        while True:
-            first, at = _next_word(text, at, end, chars, CHAR_SPACE)
-            if first == at:
-                break
-            marks = True
-            for position in range(first, at):
-                if not chars[text[position]] & CHAR_MARK:
-                    marks = False
-                    break
-            separators += marks
-            if titles and chars[text[first]] & CHAR_UPPER:
-                value = _lookup(text, first, at, chars, words)
-                if (chars[text[first]] & CHAR_LEADING) | (chars[text[at - 1]] & CHAR_TRAILING):
-                    value |= _affixed_languages(text, first, at, chars, words, strings, string_starts, limits)
-                titled += 1 - (value >> document & 1)
-        digits = opening = closing = 0
-        for position in range(start, end):
-            code = text[position]
-            digits += chars[code] & CHAR_DIGIT != 0
-            opening += code == 0xAB  # «
-            closing += code == 0xBB  # »
-        if opening:
-            separators = max(separators - closing, 0)  # French quotes, not a breadcrumb
-        row[COUNT_TITLED] = titled
-        row[COUNT_DIGITS] = digits if titles else 0
-        row[COUNT_SEPARATORS] = separators
-        row[COUNT_LINK_HINT] = _has_link_hint(
-            text, start, end, chars, strings, string_starts, limits[LIMIT_HINTS]
-        )
+        if not _written_counts(text, start, end, document, chars, words, strings, string_starts, limits, row):
+            return np.empty((0, _COUNT_COLUMNS), np.int64), False
         row[COUNT_TERMINAL] = _is_terminal(text, start, end, chars)
-        row[COUNT_COPYRIGHT] = _has_copyright(text, start, end)
     return out, True

@@ -302,7 +302,7 @@ class _Tables:
     """What `_kernels.line_counts` reads besides the text (see the `# Line classifier` kernels)."""
 
     chars: NDArray[np.uint32]
-    words: NDArray[np.int64]
+    words: NDArray[np.int32]
     pairs: NDArray[np.uint8]
     strings: NDArray[np.uint32]
     string_starts: NDArray[np.int64]
@@ -375,7 +375,9 @@ def _word_values() -> dict[str, int]:
 
 def _pair_words() -> list[str]:
     """The words of the cue pairs, numbered from 1 in this order."""
-    return sorted({word for pair in _CUE_PAIRS for word in pair})
+    words = sorted({word for pair in _CUE_PAIRS for word in pair})
+    assert len(words) <= _kernels.WORD_PAIRS, "cue-pair numbers must fit `_kernels.WORD_PAIRS`"
+    return words
 
 
 @lru_cache(maxsize=1)
