@@ -670,7 +670,7 @@ CHAR_MARK = 8  # a separator mark (| › • · > / »)
 CHAR_CLOSING = 16  # stripped before looking for terminal punctuation (closing quotes, space)
 CHAR_TERMINAL = 32  # terminal punctuation
 CHAR_HINT = 64  # first character of a link hint
-CHAR_DIGIT = 128  # an ASCII digit
+CHAR_NOTED = 128  # counted as written: an ASCII digit, «, », © or (
 CHAR_INEXACT = 256  # lower-cases by its context or into several code points (Σ, İ)
 CHAR_TRAILING = 512  # lower-cases to the last character of punctuation a stop word may carry after it
 CHAR_LEADING = 1024  # lower-cases to the first character of punctuation a stop word may carry before it
@@ -948,15 +948,16 @@ def _written_counts(
         if word < 0:
             word = at
             marks = True
-        marks = marks and classes & CHAR_MARK != 0
-        digits += classes & CHAR_DIGIT != 0
-        opening += code == 0xAB  # «
-        closing += code == 0xBB  # »
-        copyright = (
-            copyright
-            or code == 0xA9
-            or (code == 0x28 and at + 2 < end and text[at + 1] in (0x43, 0x63) and text[at + 2] == 0x29)
-        )
+        marks &= classes & CHAR_MARK != 0
+        if classes & CHAR_NOTED:
+            if 0x30 <= code <= 0x39:
+                digits += 1
+            elif code == 0xAB:  # «
+                opening += 1
+            elif code == 0xBB:  # »
+                closing += 1
+            elif code == 0xA9 or (at + 2 < end and text[at + 1] in (0x43, 0x63) and text[at + 2] == 0x29):
+                copyright = True  # ©, (c) or (C)
         if classes & CHAR_HINT and not hint:
             hint = _hint_at(text, at, end, strings, string_starts, limits[LIMIT_HINTS])
     if opening:

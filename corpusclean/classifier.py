@@ -343,7 +343,7 @@ def _char_table() -> NDArray[np.uint32]:
         (_CLOSING + " ", _kernels.CHAR_CLOSING),
         (_TERMINAL_MARKS, _kernels.CHAR_TERMINAL),
         ([hint[0] for hint in _LINK_HINTS], _kernels.CHAR_HINT),
-        ("0123456789", _kernels.CHAR_DIGIT),
+        ("0123456789«»©(", _kernels.CHAR_NOTED),
         (inexact, _kernels.CHAR_INEXACT),
     ]:
         classes[[ord(char) for char in chars]] |= bit
