@@ -684,6 +684,7 @@ WORD_PAIRS = 31  # at most this many words in cue pairs: values stay within int3
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_TAG_SHIFT = np.uint64(49)  # a slot keeps the hash's top 15 bits above its word number
 # Entries of `line_counts`'s `limits`.
 LIMIT_LANGUAGES, LIMIT_HEAD, LIMIT_SAMPLE, LIMIT_FOREIGN_WORDS, LIMIT_CUE_CHARS, LIMIT_TITLE_CHARS = range(6)
 LIMIT_HINTS, LIMIT_TRAILING, LIMIT_LEADING = 6, 7, 8
@@ -699,9 +700,10 @@ def build_word_table(
 ) -> NDArray[np.int32]:  # pragma: no cover - compiled
     """The word table of word w = `words[starts[w] : starts[w + 1]]` with value `values[w]`.
 
-    Layout: the number of slots S (a power of two); S slots holding a word number or -1;
-    per word, where its code points start in the table, their count and its value; the
-    code points.
+    Layout: the number of slots S (a power of two); S slots, each -1 or a word number
+    (low 16 bits) under 15 more bits of its hash, so that most absent words are told apart
+    without reading further; per word, where its code points start in the table, their
+    count and its value; the code points. At most 65,536 words.
     """
     count = starts.shape[0] - 1
     first = 1 + size + 3 * count
@@ -721,7 +723,7 @@ def build_word_table(
         slot = ((hashed * _GOLDEN) >> np.uint64(32)) & mask
         while table[1 + slot] != -1:
             slot = (slot + np.uint64(1)) & mask
-        table[1 + slot] = word
+        table[1 + slot] = np.int64(hashed >> _TAG_SHIFT) << 16 | word
     return table
 
 
@@ -737,12 +739,13 @@ def _lookup(
         code = text[at]
         hashed = (hashed ^ np.uint64(chars[code] >> CHAR_BITS)) * _FNV_PRIME
     slot = ((hashed * _GOLDEN) >> np.uint64(32)) & mask
+    tag = np.int64(hashed >> _TAG_SHIFT) << 16  # as `build_word_table` stores it; no call: see above
     while True:
-        word = words[1 + slot]
-        if word == -1:
+        held = words[1 + slot]
+        if held == -1:
             return 0
-        entry = 1 + size + 3 * word
-        if words[entry + 1] == end - start:
+        entry = 1 + size + 3 * (held & 0xFFFF)
+        if held & ~0xFFFF == tag and words[entry + 1] == end - start:
             offset = words[entry] - start
             same = True
             for at in range(start, end):

@@ -407,7 +407,7 @@ def _tables() -> _Tables:
             code_points,
             starts,
             np.array(list(values.values()), np.int64),
-            1 << (2 * len(values)).bit_length(),
+            1 << len(values).bit_length(),
         ),
         pairs=pairs,
         strings=strings,
