@@ -685,6 +685,7 @@ _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _TAG_SHIFT = np.uint64(49)  # a slot keeps the hash's top 15 bits above its word number
+_FILTER_BITS = 1 << 16
 # Entries of `line_counts`'s `limits`.
 LIMIT_LANGUAGES, LIMIT_HEAD, LIMIT_SAMPLE, LIMIT_FOREIGN_WORDS, LIMIT_CUE_CHARS, LIMIT_TITLE_CHARS = range(6)
 LIMIT_HINTS, LIMIT_TRAILING, LIMIT_LEADING = 6, 7, 8
@@ -700,30 +701,34 @@ def build_word_table(
 ) -> NDArray[np.int32]:  # pragma: no cover - compiled
     """The word table of word w = `words[starts[w] : starts[w + 1]]` with value `values[w]`.
 
-    Layout: the number of slots S (a power of two); S slots, each -1 or a word number
-    (low 16 bits) under 15 more bits of its hash, so that most absent words are told apart
-    without reading further; per word, where its code points start in the table, their
-    count and its value; the code points. At most 65,536 words.
+    Layout: the number of slots S (a power of two); a filter of `_FILTER_BITS` bits, one
+    set per word, which turns most absent words away from 8 KB that stay in cache; S
+    slots, each -1 or a word number (low 16 bits) under 15 more bits of its hash, so that
+    most other absent words stop at their slot; per word, where its code points start in
+    the table, their count and its value; the code points. At most 65,536 words.
     """
     count = starts.shape[0] - 1
-    first = 1 + size + 3 * count
-    table = np.empty(first + words.shape[0], np.int32)
+    slots = 1 + _FILTER_BITS // 32
+    first = slots + size + 3 * count
+    table = np.zeros(first + words.shape[0], np.int32)
     table[0] = size
-    table[1 : 1 + size] = -1
+    table[slots : slots + size] = -1
     table[first:] = words
     mask = np.uint64(size - 1)
     for word in range(count):
-        entry = 1 + size + 3 * word
+        entry = slots + size + 3 * word
         table[entry] = first + starts[word]
         table[entry + 1] = starts[word + 1] - starts[word]
         table[entry + 2] = values[word]
         hashed = _FNV_OFFSET
         for at in range(starts[word], starts[word + 1]):
             hashed = (hashed ^ np.uint64(words[at])) * _FNV_PRIME
+        bit = np.int64(hashed & np.uint64(_FILTER_BITS - 1))
+        table[1 + (bit >> 5)] |= np.int32(1) << np.int32(bit & 31)
         slot = ((hashed * _GOLDEN) >> np.uint64(32)) & mask
-        while table[1 + slot] != -1:
+        while table[slots + slot] != -1:
             slot = (slot + np.uint64(1)) & mask
-        table[1 + slot] = np.int64(hashed >> _TAG_SHIFT) << 16 | word
+        table[slots + slot] = np.int64(hashed >> _TAG_SHIFT) << 16 | word
     return table
 
 
@@ -731,26 +736,32 @@ def build_word_table(
 def _lookup(
     text: NDArray[np.uint32], start: int, end: int, chars: NDArray[np.uint32], words: NDArray[np.int32]
 ) -> int:  # pragma: no cover - compiled
-    """The value of `text[start:end]` lower-cased in the word table, 0 when absent (inlined)."""
-    size = words[0]
-    mask = np.uint64(size - 1)
+    """The value of `text[start:end]` lower-cased in the word table, 0 when absent (inlined).
+
+    Calls nothing, not even a helper for what `build_word_table` computes alike: inside
+    a function numba inlines, a call costs as much as the look-up.
+    """
     hashed = _FNV_OFFSET
     for at in range(start, end):
-        code = text[at]
-        hashed = (hashed ^ np.uint64(chars[code] >> CHAR_BITS)) * _FNV_PRIME
+        hashed = (hashed ^ np.uint64(chars[text[at]] >> CHAR_BITS)) * _FNV_PRIME
+    bit = np.int64(hashed & np.uint64(_FILTER_BITS - 1))
+    if not words[1 + (bit >> 5)] >> (bit & 31) & 1:
+        return 0
+    size = words[0]
+    slots = 1 + _FILTER_BITS // 32
+    mask = np.uint64(size - 1)
     slot = ((hashed * _GOLDEN) >> np.uint64(32)) & mask
-    tag = np.int64(hashed >> _TAG_SHIFT) << 16  # as `build_word_table` stores it; no call: see above
+    tag = np.int64(hashed >> _TAG_SHIFT) << 16
     while True:
-        held = words[1 + slot]
+        held = words[slots + slot]
         if held == -1:
             return 0
-        entry = 1 + size + 3 * (held & 0xFFFF)
+        entry = slots + size + 3 * (held & 0xFFFF)
         if held & ~0xFFFF == tag and words[entry + 1] == end - start:
             offset = words[entry] - start
             same = True
             for at in range(start, end):
-                code = text[at]
-                if words[at + offset] != chars[code] >> CHAR_BITS:
+                if words[at + offset] != chars[text[at]] >> CHAR_BITS:
                     same = False
                     break
             if same:

@@ -384,6 +384,7 @@ def _pair_words() -> list[str]:
 def _tables() -> _Tables:
     """The compiled path's tables, built on first use (about a second, most of it loading stop words)."""
     values = _word_values()
+    assert len(values) <= 1 << 16, "`_kernels.build_word_table` numbers words in 16 bits"
     code_points, starts = _joined(list(values))
     pair_words = _pair_words()
     pairs = np.zeros((len(pair_words) + 1, len(pair_words) + 1), np.uint8)
