@@ -489,19 +489,14 @@ class LineClassifier:
 
     def detect(self, text: SegmentedText) -> Iterator[Span]:
         """Remove lines judged boilerplate with enough confidence; flag the uncertain ones."""
-        for verdict in self.classify(text):
-            if verdict.label != "bad":
+        for seg, label, initial, score, features in self._judge(text):
+            if label != "bad":
                 continue
-            evidence = {
-                "score": round(verdict.score, 2),
-                "initial": verdict.initial,
-                **verdict.features.as_evidence(),
-            }
-            seg = verdict.segment
-            if verdict.score >= self.config.min_confidence:
+            evidence = {"score": round(score, 2), "initial": initial, **features.as_evidence()}
+            if score >= self.config.min_confidence:
                 yield Span(seg.start, seg.end, Reason.BOILERPLATE, rule="classifier", evidence=evidence)
             else:
-                value = {"start": seg.start, "end": seg.end, "score": round(verdict.score, 2)}
+                value = {"start": seg.start, "end": seg.end, "score": round(score, 2)}
                 yield Span(
                     seg.start, seg.end, Reason.BOILERPLATE, rule="classifier",
                     evidence=evidence, moves_to="uncertain_lines", value=value, remove=False,
@@ -509,6 +504,10 @@ class LineClassifier:
 
     def classify(self, text: SegmentedText) -> list[LineVerdict]:
         """Every line with its label and score, after context revision."""
+        return [LineVerdict(*judged) for judged in self._judge(text)]
+
+    def _judge(self, text: SegmentedText) -> list[tuple[Segment, Label, Label, float, LineFeatures]]:
+        """`classify`'s verdicts as tuples: `detect` builds no object for the lines that stay."""
         lines = text.lines
         if not lines:
             return []
@@ -539,7 +538,7 @@ class LineClassifier:
             if label == "good" and has_body and not inside and self._island_is_chrome(features[i]):
                 label = "bad"
             score = self._score(initial[i], label, features[i], inside)
-            verdicts.append(LineVerdict(segment, label, initial[i], score, features[i]))
+            verdicts.append((segment, label, initial[i], score, features[i]))
         return verdicts
 
     def _initial_label(self, f: LineFeatures) -> Label:
