@@ -653,15 +653,17 @@ def dense_word_ids(data: bytes) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
 #
 # `classifier.line_features` for every line of a document in one pass over its code points
 # (UTF-32). `chars[c]`, for every code point c, packs c lower-cased (bits `CHAR_BITS` and
-# up) with its classes (the `CHAR_*` bits): one load, no branch. Words (stop words without their punctuation variants, punctuation tokens,
-# interface cues) sit in an open-addressing table of FNV-1a hashes over their code points,
-# small enough to stay in cache; every hit is compared code point by code point, so a
-# look-up is exact whatever the hash does. The table is one int32 array (`build_word_table`).
-# Compiled functions do not inline one another: a call in the loop over words costs as
-# much as the look-up itself (more with every array passed), so that loop calls nothing
-# but `_next_word` and the inlined `_lookup`.
-# Short strings (link hints, then the punctuation stop words may carry after, then before
-# them) sit end to end in `strings`.
+# up) with its classes (the `CHAR_*` bits): one load, no branch. Words (stop words without
+# their punctuation variants, punctuation tokens, interface cues) sit in one int32 array
+# (`build_word_table`): a filter, then an open-addressing table of FNV-1a hashes over
+# their code points, small enough to stay in cache; a hit is compared code point by code
+# point, so a look-up is exact whatever the hash does. Short strings (link hints, then the
+# punctuation stop words may carry after, then before them) sit end to end in `strings`.
+#
+# numba compiles each function apart and does not inline one into another unless told
+# (inline="always"), and even then only helpers that call nothing else stay fast; a
+# call costs about as much as a look-up, more with every array passed. So the loops over
+# words call nothing per word but `_next_word` and the inlined `_lookup`.
 
 CHAR_SPACE = 1  # str.isspace: str.split() separates words there
 CHAR_UPPER = 2  # str.isupper
@@ -685,7 +687,7 @@ _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _TAG_SHIFT = np.uint64(49)  # a slot keeps the hash's top 15 bits above its word number
-_FILTER_BITS = 1 << 16
+_FILTER_BITS = 1 << 16  # one bit set per word of the table: 8 KB
 # Entries of `line_counts`'s `limits`.
 LIMIT_LANGUAGES, LIMIT_HEAD, LIMIT_SAMPLE, LIMIT_FOREIGN_WORDS, LIMIT_CUE_CHARS, LIMIT_TITLE_CHARS = range(6)
 LIMIT_HINTS, LIMIT_TRAILING, LIMIT_LEADING = 6, 7, 8
