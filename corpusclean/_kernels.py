@@ -878,3 +878,400 @@ def long_blocks_may_match(
         if in_others[block] * (1.0 + 1e-9) >= threshold * distinct[block]:
             return True
     return False
+
+
+# Line classifier
+#
+# `classifier.line_features` for every line of a document in one pass over its code points
+# (UTF-32). `chars[c]`, for every code point c, packs c lower-cased (bits `CHAR_BITS` and
+# up) with its classes (the `CHAR_*` bits): one load, no branch. Words (stop words without
+# their punctuation variants, punctuation tokens, interface cues) sit in one int32 array
+# (`build_word_table`): a filter, then an open-addressing table of FNV-1a hashes over
+# their code points, small enough to stay in cache; a hit is compared code point by code
+# point, so a look-up is exact whatever the hash does. Short strings (link hints, then the
+# punctuation stop words may carry after, then before them) sit end to end in `strings`.
+#
+# numba compiles each function apart and does not inline one into another unless told
+# (inline="always"), and even then only helpers that call nothing else stay fast; a
+# call costs about as much as a look-up, more with every array passed. So the loops over
+# words call nothing per word but `_next_word` and the inlined `_lookup`.
+
+CHAR_SPACE = 1  # str.isspace: str.split() separates words there
+CHAR_UPPER = 2  # str.isupper
+CHAR_WORD_BREAK = 4  # a space, ’ or ': where `classifier._words` splits
+CHAR_MARK = 8  # a separator mark (| › • · > / »)
+CHAR_CLOSING = 16  # stripped before looking for terminal punctuation (closing quotes, space)
+CHAR_TERMINAL = 32  # terminal punctuation
+CHAR_HINT = 64  # first character of a link hint
+CHAR_NOTED = 128  # counted as written: an ASCII digit, «, », © or (
+CHAR_INEXACT = 256  # lower-cases by its context or into several code points (Σ, İ)
+CHAR_TRAILING = 512  # lower-cases to the last character of punctuation a stop word may carry after it
+CHAR_LEADING = 1024  # lower-cases to the first character of punctuation a stop word may carry before it
+CHAR_BITS = 11
+# The word table's values: stop-word languages in the low bits, then these.
+WORD_LANGUAGES = (1 << 24) - 1
+WORD_PUNCTUATION = 1 << 24
+WORD_CUE = 1 << 25
+WORD_PAIR_SHIFT = 26  # the word's number in the cue-pair vocabulary (0: in no pair)
+WORD_PAIRS = 31  # at most this many words in cue pairs: values stay within int32
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_TAG_SHIFT = np.uint64(49)  # a slot keeps the hash's top 15 bits above its word number
+_FILTER_BITS = 1 << 16  # one bit set per word of the table: 8 KB
+# Entries of `line_counts`'s `limits`.
+LIMIT_LANGUAGES, LIMIT_HEAD, LIMIT_SAMPLE, LIMIT_FOREIGN_WORDS, LIMIT_CUE_CHARS, LIMIT_TITLE_CHARS = range(6)
+LIMIT_HINTS, LIMIT_TRAILING, LIMIT_LEADING = 6, 7, 8
+# Columns of `line_counts`.
+COUNT_WORDS, COUNT_STOPS, COUNT_CUE, COUNT_TITLED, COUNT_DIGITS = range(5)
+COUNT_SEPARATORS, COUNT_LINK_HINT, COUNT_TERMINAL, COUNT_COPYRIGHT = range(5, 9)
+_COUNT_COLUMNS = 9
+
+
+@njit(cache=True)
+def build_word_table(
+    words: NDArray[np.uint32], starts: NDArray[np.int64], values: NDArray[np.int64], size: int
+) -> NDArray[np.int32]:  # pragma: no cover - compiled
+    """The word table of word w = `words[starts[w] : starts[w + 1]]` with value `values[w]`.
+
+    Layout: the number of slots S (a power of two); a filter of `_FILTER_BITS` bits, one
+    set per word, which turns most absent words away from 8 KB that stay in cache; S
+    slots, each -1 or a word number (low 16 bits) under 15 more bits of its hash, so that
+    most other absent words stop at their slot; per word, where its code points start in
+    the table, their count and its value; the code points. At most 65,536 words.
+    """
+    count = starts.shape[0] - 1
+    slots = 1 + _FILTER_BITS // 32
+    first = slots + size + 3 * count
+    table = np.zeros(first + words.shape[0], np.int32)
+    table[0] = size
+    table[slots : slots + size] = -1
+    table[first:] = words
+    mask = np.uint64(size - 1)
+    for word in range(count):
+        entry = slots + size + 3 * word
+        table[entry] = first + starts[word]
+        table[entry + 1] = starts[word + 1] - starts[word]
+        table[entry + 2] = values[word]
+        hashed = _FNV_OFFSET
+        for at in range(starts[word], starts[word + 1]):
+            hashed = (hashed ^ np.uint64(words[at])) * _FNV_PRIME
+        bit = np.int64(hashed & np.uint64(_FILTER_BITS - 1))
+        table[1 + (bit >> 5)] |= np.int32(1) << np.int32(bit & 31)
+        slot = ((hashed * _GOLDEN) >> np.uint64(32)) & mask
+        while table[slots + slot] != -1:
+            slot = (slot + np.uint64(1)) & mask
+        table[slots + slot] = np.int64(hashed >> _TAG_SHIFT) << 16 | word
+    return table
+
+
+@njit(cache=True, inline="always")
+def _lookup(
+    text: NDArray[np.uint32], start: int, end: int, chars: NDArray[np.uint32], words: NDArray[np.int32]
+) -> int:  # pragma: no cover - compiled
+    """The value of `text[start:end]` lower-cased in the word table, 0 when absent (inlined).
+
+    Calls nothing, not even a helper for what `build_word_table` computes alike: inside
+    a function numba inlines, a call costs as much as the look-up.
+    """
+    hashed = _FNV_OFFSET
+    for at in range(start, end):
+        hashed = (hashed ^ np.uint64(chars[text[at]] >> CHAR_BITS)) * _FNV_PRIME
+    bit = np.int64(hashed & np.uint64(_FILTER_BITS - 1))
+    if not words[1 + (bit >> 5)] >> (bit & 31) & 1:
+        return 0
+    size = words[0]
+    slots = 1 + _FILTER_BITS // 32
+    mask = np.uint64(size - 1)
+    slot = ((hashed * _GOLDEN) >> np.uint64(32)) & mask
+    tag = np.int64(hashed >> _TAG_SHIFT) << 16
+    while True:
+        held = words[slots + slot]
+        if held == -1:
+            return 0
+        entry = slots + size + 3 * (held & 0xFFFF)
+        if held & ~0xFFFF == tag and words[entry + 1] == end - start:
+            offset = words[entry] - start
+            same = True
+            for at in range(start, end):
+                if words[at + offset] != chars[text[at]] >> CHAR_BITS:
+                    same = False
+                    break
+            if same:
+                return int(words[entry + 2])
+        slot = (slot + np.uint64(1)) & mask
+
+
+@njit(cache=True)
+def _affixed_languages(
+    text: NDArray[np.uint32],
+    start: int,
+    end: int,
+    chars: NDArray[np.uint32],
+    words: NDArray[np.int32],
+    strings: NDArray[np.uint32],
+    string_starts: NDArray[np.int64],
+    limits: NDArray[np.int64],
+) -> int:  # pragma: no cover - compiled
+    """The languages of which `text[start:end]` is a stop word with punctuation attached ("qui," "(AFP").
+
+    A stop word followed by a trailing mark, or preceded by a leading one (`strings` after
+    the link hints), compared lower-cased as `line_features` compares words. Rare enough
+    (a word in eight) to be called; the look-up of the word itself is inlined by the caller.
+    """
+    languages = 0
+    first = limits[LIMIT_HINTS]
+    trailing = first + limits[LIMIT_TRAILING]
+    last = chars[text[end - 1]] >> CHAR_BITS
+    initial = chars[text[start]] >> CHAR_BITS
+    for mark in range(first, trailing + limits[LIMIT_LEADING]):
+        size = string_starts[mark + 1] - string_starts[mark]
+        if mark < trailing:
+            if strings[string_starts[mark + 1] - 1] != last or end - start <= size:
+                continue
+            at = end - size
+        else:
+            if strings[string_starts[mark]] != initial or end - start <= size:
+                continue
+            at = start
+        same = True
+        for offset in range(size):
+            if chars[text[at + offset]] >> CHAR_BITS != strings[string_starts[mark] + offset]:
+                same = False
+                break
+        if same and mark < trailing:
+            languages |= _lookup(text, start, end - size, chars, words) & WORD_LANGUAGES
+        elif same:
+            languages |= _lookup(text, start + size, end, chars, words) & WORD_LANGUAGES
+    return languages
+
+
+@njit(cache=True)
+def _next_word(
+    text: NDArray[np.uint32], at: int, end: int, chars: NDArray[np.uint32], split: int
+) -> tuple[int, int]:  # pragma: no cover - compiled
+    """The next word of `text[at:end]` between characters of class `split`, or (end, end)."""
+    while at < end and chars[text[at]] & split:
+        at += 1
+    start = at
+    while at < end and not chars[text[at]] & split:
+        at += 1
+    return start, at
+
+
+@njit(cache=True)
+def _best_language(
+    text: NDArray[np.uint32],
+    start: int,
+    end: int,
+    chars: NDArray[np.uint32],
+    words: NDArray[np.int32],
+    strings: NDArray[np.uint32],
+    string_starts: NDArray[np.int64],
+    limits: NDArray[np.int64],
+) -> int:  # pragma: no cover - compiled
+    """`classifier.document_stopwords` on the words of `text[start:end]`: the language's bit."""
+    hits = np.zeros(limits[LIMIT_LANGUAGES], np.int64)
+    at = start
+    for _ in range(limits[LIMIT_SAMPLE]):
+        first, at = _next_word(text, at, end, chars, CHAR_WORD_BREAK)
+        if first == at:
+            break
+        value = _lookup(text, first, at, chars, words)
+        if (chars[text[first]] & CHAR_LEADING) | (chars[text[at - 1]] & CHAR_TRAILING):
+            value |= _affixed_languages(text, first, at, chars, words, strings, string_starts, limits)
+        if value & WORD_LANGUAGES:
+            for bit in range(hits.shape[0]):
+                hits[bit] += value >> bit & 1
+    best = 0
+    for bit in range(1, hits.shape[0]):
+        if hits[bit] > hits[best]:
+            best = bit
+    return best
+
+
+@njit(cache=True)
+def _count_language(
+    text: NDArray[np.uint32],
+    start: int,
+    end: int,
+    bit: int,
+    chars: NDArray[np.uint32],
+    words: NDArray[np.int32],
+    strings: NDArray[np.uint32],
+    string_starts: NDArray[np.int64],
+    limits: NDArray[np.int64],
+) -> int:  # pragma: no cover - compiled
+    """How many words of `text[start:end]` are stop words of language `bit`."""
+    count = 0
+    at = start
+    while True:
+        first, at = _next_word(text, at, end, chars, CHAR_WORD_BREAK)
+        if first == at:
+            return count
+        value = _lookup(text, first, at, chars, words)
+        if (chars[text[first]] & CHAR_LEADING) | (chars[text[at - 1]] & CHAR_TRAILING):
+            value |= _affixed_languages(text, first, at, chars, words, strings, string_starts, limits)
+        count += value >> bit & 1
+
+
+@njit(cache=True)
+def _hint_at(
+    text: NDArray[np.uint32],
+    at: int,
+    end: int,
+    strings: NDArray[np.uint32],
+    string_starts: NDArray[np.int64],
+    hints: int,
+) -> bool:  # pragma: no cover - compiled
+    """Whether one of the link hints (the first `hints` strings) starts at `at`, as written."""
+    for hint in range(hints):
+        first = string_starts[hint]
+        size = string_starts[hint + 1] - first
+        if text[at] != strings[first] or at + size > end:
+            continue
+        same = True
+        for offset in range(1, size):
+            if text[at + offset] != strings[first + offset]:
+                same = False
+                break
+        if same:
+            return True
+    return False
+
+
+@njit(cache=True)
+def _is_terminal(
+    text: NDArray[np.uint32], start: int, end: int, chars: NDArray[np.uint32]
+) -> bool:  # pragma: no cover - compiled
+    """The line ends with terminal punctuation once closing quotes are stripped (or is all closing)."""
+    at = end
+    while at > start and chars[text[at - 1]] & CHAR_CLOSING:
+        at -= 1
+    return at == start or chars[text[at - 1]] & CHAR_TERMINAL != 0
+
+
+@njit(cache=True)
+def _written_counts(
+    text: NDArray[np.uint32],
+    start: int,
+    end: int,
+    document: int,
+    chars: NDArray[np.uint32],
+    words: NDArray[np.int32],
+    strings: NDArray[np.uint32],
+    string_starts: NDArray[np.int64],
+    limits: NDArray[np.int64],
+    row: NDArray[np.int64],
+) -> bool:  # pragma: no cover - compiled
+    """Fill the columns read from the line as written, in one pass; False on a `CHAR_INEXACT` character.
+
+    Words split at spaces only: runs of separator marks, capitalized words that are not
+    stop words of the `document` language (below the title length); digits (same limit),
+    « and », ©, (c), (C) and link hints.
+    """
+    titles = end - start < limits[LIMIT_TITLE_CHARS]
+    separators = titled = digits = opening = closing = 0
+    hint = copyright = False
+    word = -1  # where the current word started
+    marks = False  # the current word is separator marks only
+    for at in range(start, end + 1):
+        code = text[at] if at < end else 0x20
+        classes = chars[code]
+        if classes & CHAR_SPACE:
+            if word >= 0:
+                separators += marks
+                if titles and chars[text[word]] & CHAR_UPPER:
+                    value = _lookup(text, word, at, chars, words)
+                    if (chars[text[word]] & CHAR_LEADING) | (chars[text[at - 1]] & CHAR_TRAILING):
+                        value |= _affixed_languages(
+                            text, word, at, chars, words, strings, string_starts, limits
+                        )
+                    titled += 1 - (value >> document & 1)
+                word = -1
+            continue
+        if classes & CHAR_INEXACT:
+            return False
+        if word < 0:
+            word = at
+            marks = True
+        marks &= classes & CHAR_MARK != 0
+        if classes & CHAR_NOTED:
+            if 0x30 <= code <= 0x39:
+                digits += 1
+            elif code == 0xAB:  # «
+                opening += 1
+            elif code == 0xBB:  # »
+                closing += 1
+            elif code == 0xA9 or (at + 2 < end and text[at + 1] in (0x43, 0x63) and text[at + 2] == 0x29):
+                copyright = True  # ©, (c) or (C)
+        if classes & CHAR_HINT and not hint:
+            hint = _hint_at(text, at, end, strings, string_starts, limits[LIMIT_HINTS])
+    if opening:
+        separators = max(separators - closing, 0)  # French quotes, not a breadcrumb
+    row[COUNT_SEPARATORS] = separators
+    row[COUNT_TITLED] = titled
+    row[COUNT_DIGITS] = digits if titles else 0
+    row[COUNT_LINK_HINT] = hint
+    row[COUNT_COPYRIGHT] = copyright
+    return True
+
+
+@njit(cache=True)
+def line_counts(
+    text: NDArray[np.uint32],
+    line_starts: NDArray[np.int64],
+    line_ends: NDArray[np.int64],
+    chars: NDArray[np.uint32],
+    words: NDArray[np.int32],
+    pairs: NDArray[np.uint8],
+    strings: NDArray[np.uint32],
+    string_starts: NDArray[np.int64],
+    limits: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], bool]:  # pragma: no cover - compiled
+    """What `classifier.line_features` counts on each line (columns `COUNT_*`), or (empty, False).
+
+    `limits` holds the classifier's constants (`LIMIT_*`). The words of a line are split
+    at spaces and apostrophes and lower-cased for stop words, punctuation and cues; split
+    at spaces only, as written, for separator runs and capitalized words. False when a
+    character lower-cases by its context or into several: the Python path decides.
+    """
+    head = min(limits[LIMIT_HEAD], text.shape[0])
+    document = _best_language(text, 0, head, chars, words, strings, string_starts, limits)
+    out = np.zeros((line_starts.shape[0], _COUNT_COLUMNS), np.int64)
+    for line in range(line_starts.shape[0]):
+        start = line_starts[line]
+        end = line_ends[line]
+        row = out[line]
+        tokens = punctuation = stops = 0
+        cue = False
+        previous = 0
+        at = start
+        while True:
+            first, at = _next_word(text, at, end, chars, CHAR_WORD_BREAK)
+            if first == at:
+                break
+            value = _lookup(text, first, at, chars, words)  # inlined; a call would cost as much
+            if (chars[text[first]] & CHAR_LEADING) | (chars[text[at - 1]] & CHAR_TRAILING):
+                value |= _affixed_languages(text, first, at, chars, words, strings, string_starts, limits)
+            tokens += 1
+            punctuation += value & WORD_PUNCTUATION != 0
+            stops += value >> document & 1
+            pair = value >> WORD_PAIR_SHIFT & WORD_PAIRS
+            cue = cue or value & WORD_CUE != 0 or (previous != 0 and pair != 0 and pairs[previous, pair] != 0)
+            previous = pair
+        count = tokens - punctuation
+        if count >= limits[LIMIT_FOREIGN_WORDS] and stops < 0.3 * count:
+            own = _best_language(text, start, end, chars, words, strings, string_starts, limits)
+            if own != document:
+                own_stops = _count_language(
+                    text, start, end, own, chars, words, strings, string_starts, limits
+                )
+                stops = max(stops, own_stops)
+        row[COUNT_WORDS] = count
+        row[COUNT_STOPS] = stops
+        row[COUNT_CUE] = cue and end - start < limits[LIMIT_CUE_CHARS]
+        if not _written_counts(text, start, end, document, chars, words, strings, string_starts, limits, row):
+            return np.empty((0, _COUNT_COLUMNS), np.int64), False
+        row[COUNT_TERMINAL] = _is_terminal(text, start, end, chars)
+    return out, True

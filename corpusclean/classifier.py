@@ -20,6 +20,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+import numpy as np
+from numpy.typing import NDArray
+
+from . import _kernels
 from .config import ClassifierConfig
 from .document import Reason, Span
 from .segment import Segment, SegmentedText
@@ -36,12 +40,15 @@ _WORD = re.compile(r"[^\W\d_]+")
 _CUE_MAX_CHARS = 250
 _TITLE_MAX_CHARS = 120
 _FOREIGN_CHECK_WORDS = 8
+_HEAD_CHARS = 800  # the document's language is read from its start
+_LANGUAGE_SAMPLE = 120
+_SEPARATOR_MARKS = "|›•·>/»"
 # A run of separator marks standing alone between spaces (or the line's ends).
-_SEPARATOR = re.compile(r"(?<!\S)[|›•·>/»]+(?!\S)")
+_SEPARATOR = re.compile(rf"(?<!\S)[{_SEPARATOR_MARKS}]+(?!\S)")
 _URL = re.compile(r"https?://|www\.|\b[\w.-]+\.(?:com|fr|org|net|info|io|co\.uk|be|ch)\b|@\w{2,}|#\w{2,}")
 _TERMINAL_MARKS = ".!?…:;"
 _CLOSING = "\"'”»)]"
-_SEPARATOR_HINT = re.compile(r"[|›•·>/»]")
+_SEPARATOR_HINT = re.compile(f"[{_SEPARATOR_MARKS}]")
 _LINK_HINTS = (
     "@",
     "#",
@@ -59,6 +66,8 @@ _LINK_HINTS = (
 )
 _LINK_HINT = re.compile("|".join(map(re.escape, _LINK_HINTS)))
 _FIRST_CHAR = operator.itemgetter(slice(0, 1))
+_START = operator.attrgetter("start")
+_END = operator.attrgetter("end")
 # Interface words of news sites: share, subscription, cookie and comment prompts, tag
 # lists. A cue alone does not remove a line; it shifts the verdict on short and
 # isolated lines, where navigation lives.
@@ -155,20 +164,27 @@ PUNCTUATION_TOKENS = frozenset(
 
 
 @lru_cache(maxsize=1)
-def _stopword_sets() -> dict[str, frozenset[str]]:
-    """Each language's stop words, lower-cased, split at apostrophes, with punctuation variants."""
+def _stopword_parts() -> dict[str, frozenset[str]]:
+    """Each language's stop words, lower-cased and split at apostrophes."""
     import stopwordsiso
 
+    return {
+        lang: frozenset(
+            part for word in stopwordsiso.stopwords(lang) for part in re.split(r"['’]", word.lower()) if part
+        )
+        for lang in STOPWORD_LANGUAGES
+    }
+
+
+@lru_cache(maxsize=1)
+def _stopword_sets() -> dict[str, frozenset[str]]:
+    """Each language's stop words (`_stopword_parts`) with their punctuation variants."""
     sets = {}
-    for lang in STOPWORD_LANGUAGES:
-        words: set[str] = set()
-        for word in stopwordsiso.stopwords(lang):
-            for part in re.split(r"['’]", word.lower()):
-                if not part:
-                    continue
-                words.add(part)
-                words.update(part + mark for mark in _TRAILING)
-                words.update(mark + part for mark in _LEADING)
+    for lang, parts in _stopword_parts().items():
+        words = set(parts)
+        for part in parts:
+            words.update(part + mark for mark in _TRAILING)
+            words.update(mark + part for mark in _LEADING)
         sets[lang] = frozenset(words)
     return sets
 
@@ -192,7 +208,7 @@ def _stopword_masks() -> dict[str, int]:
 _BITS: dict[int, tuple[int, ...]] = {}
 
 
-def document_stopwords(words: Sequence[str], sample: int = 120) -> tuple[str, frozenset[str]]:
+def document_stopwords(words: Sequence[str], sample: int = _LANGUAGE_SAMPLE) -> tuple[str, frozenset[str]]:
     """The language whose stop words cover most of the first `sample` words, and that list."""
     masks = _stopword_masks()
     per_mask = Counter(map(masks.get, words[:sample], itertools.repeat(0)))
@@ -282,6 +298,178 @@ def line_features(line: str, stopwords: frozenset[str], tokens: list[str] | None
 
 
 @dataclass(frozen=True, slots=True)
+class _Tables:
+    """What `_kernels.line_counts` reads besides the text (see the `# Line classifier` kernels)."""
+
+    chars: NDArray[np.uint32]
+    words: NDArray[np.int32]
+    pairs: NDArray[np.uint8]
+    strings: NDArray[np.uint32]
+    string_starts: NDArray[np.int64]
+    limits: NDArray[np.int64]
+
+
+def _code_points(text: str) -> NDArray[np.uint32]:
+    """`text` as an array of code points (lone surrogates included)."""
+    try:
+        data = text.encode("utf-32-le")
+    except UnicodeEncodeError:
+        data = text.encode("utf-32-le", "surrogatepass")
+    return np.frombuffer(data, np.uint32)
+
+
+def _joined(strings: Sequence[str]) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
+    """The strings' code points end to end, and where each starts (plus the total)."""
+    starts = np.zeros(len(strings) + 1, np.int64)
+    np.cumsum([len(string) for string in strings], out=starts[1:])
+    return _code_points("".join(strings)), starts
+
+
+def _char_table() -> NDArray[np.uint32]:
+    """Each code point lower-cased, shifted left by `CHAR_BITS`, with its `CHAR_*` classes."""
+    every = "".join(map(chr, range(0x110000)))
+    lowered = {ord(char): char.lower() for char in every if char.lower() != char}
+    # Σ lower-cases by its neighbours (final sigma), İ into two code points.
+    inexact = [chr(code) for code, lower in lowered.items() if len(lower) != 1] + ["Σ"]
+    lower = np.arange(0x110000, dtype=np.uint32)
+    single = [code for code, low in lowered.items() if len(low) == 1]
+    lower[single] = [ord(lowered[code]) for code in single]
+    spaces = "".join(filter(str.isspace, every))
+    classes = np.zeros(0x110000, np.uint32)
+    for chars, bit in [
+        (spaces, _kernels.CHAR_SPACE),
+        (filter(str.isupper, every), _kernels.CHAR_UPPER),
+        (_SEPARATOR_MARKS, _kernels.CHAR_MARK),
+        (_CLOSING + " ", _kernels.CHAR_CLOSING),
+        (_TERMINAL_MARKS, _kernels.CHAR_TERMINAL),
+        ([hint[0] for hint in _LINK_HINTS], _kernels.CHAR_HINT),
+        ("0123456789«»©(", _kernels.CHAR_NOTED),
+        (inexact, _kernels.CHAR_INEXACT),
+    ]:
+        classes[[ord(char) for char in chars]] |= bit
+    # Words split and carry punctuation after lower-casing.
+    for marks, bit in [
+        (spaces + "’'", _kernels.CHAR_WORD_BREAK),
+        ({mark[-1] for mark in _TRAILING}, _kernels.CHAR_TRAILING),
+        ({mark[0] for mark in _LEADING}, _kernels.CHAR_LEADING),
+    ]:
+        classes[np.isin(lower, [ord(char) for char in marks])] |= bit
+    return (lower << _kernels.CHAR_BITS | classes).astype(np.uint32)
+
+
+def _word_values() -> dict[str, int]:
+    """The word table: stop words (language bits) without their punctuation variants, punctuation
+    tokens, cue words and the words of cue pairs, each with its `_kernels.WORD_*` bits."""
+    values: dict[str, int] = {}
+    for bit, lang in enumerate(STOPWORD_LANGUAGES):
+        for part in _stopword_parts()[lang]:
+            values[part] = values.get(part, 0) | 1 << bit
+    for token in PUNCTUATION_TOKENS:
+        values[token] = values.get(token, 0) | _kernels.WORD_PUNCTUATION
+    for word in _CUE_WORDS:
+        values[word] = values.get(word, 0) | _kernels.WORD_CUE
+    for number, word in enumerate(_pair_words(), 1):
+        values[word] = values.get(word, 0) | number << _kernels.WORD_PAIR_SHIFT
+    return values
+
+
+def _pair_words() -> list[str]:
+    """The words of the cue pairs, numbered from 1 in this order."""
+    words = sorted({word for pair in _CUE_PAIRS for word in pair})
+    assert len(words) <= _kernels.WORD_PAIRS, "cue-pair numbers must fit `_kernels.WORD_PAIRS`"
+    return words
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    """The compiled path's tables, built on first use (about a second, most of it loading stop words)."""
+    values = _word_values()
+    assert len(values) <= 1 << 16, "`_kernels.build_word_table` numbers words in 16 bits"
+    code_points, starts = _joined(list(values))
+    pair_words = _pair_words()
+    pairs = np.zeros((len(pair_words) + 1, len(pair_words) + 1), np.uint8)
+    for first, second in _CUE_PAIRS:
+        pairs[pair_words.index(first) + 1, pair_words.index(second) + 1] = 1
+    strings, string_starts = _joined([*_LINK_HINTS, *_TRAILING, *_LEADING])
+    limits = {
+        _kernels.LIMIT_LANGUAGES: len(STOPWORD_LANGUAGES),
+        _kernels.LIMIT_HEAD: _HEAD_CHARS,
+        _kernels.LIMIT_SAMPLE: _LANGUAGE_SAMPLE,
+        _kernels.LIMIT_FOREIGN_WORDS: _FOREIGN_CHECK_WORDS,
+        _kernels.LIMIT_CUE_CHARS: _CUE_MAX_CHARS,
+        _kernels.LIMIT_TITLE_CHARS: _TITLE_MAX_CHARS,
+        _kernels.LIMIT_HINTS: len(_LINK_HINTS),
+        _kernels.LIMIT_TRAILING: len(_TRAILING),
+        _kernels.LIMIT_LEADING: len(_LEADING),
+    }
+    return _Tables(
+        chars=_char_table(),
+        words=_kernels.build_word_table(
+            code_points,
+            starts,
+            np.array(list(values.values()), np.int64),
+            1 << len(values).bit_length(),
+        ),
+        pairs=pairs,
+        strings=strings,
+        string_starts=string_starts,
+        limits=np.array([limits[key] for key in sorted(limits)], np.int64),
+    )
+
+
+def _compiled_features(body: str, lines: Sequence[Segment]) -> list[LineFeatures] | None:
+    """`line_features` of every line at once, from one compiled pass; None when only Python can tell.
+
+    Equal to measuring each line with the document's stop words, as `classify` does;
+    None for the rare texts holding a character that lower-cases by context (Σ) or into
+    several (İ).
+    """
+    tables = _tables()
+    line_starts = np.fromiter(map(_START, lines), np.int64, len(lines))
+    line_ends = np.fromiter(map(_END, lines), np.int64, len(lines))
+    counts, exact = _kernels.line_counts(
+        _code_points(body), line_starts, line_ends, tables.chars, tables.words,
+        tables.pairs, tables.strings, tables.string_starts, tables.limits,
+    )  # fmt: skip
+    if not exact:
+        return None
+    features = []
+    # Columns in `_kernels.COUNT_*` order.
+    for segment, (words, stops, cue, titled, digits, separators, hint, terminal, copyright) in zip(
+        lines, counts.tolist(), strict=True
+    ):
+        chars = segment.end - segment.start
+        content_words = words - stops
+        links = len(_URL.findall(body[segment.start : segment.end])) if hint else 0
+        features.append(
+            LineFeatures(  # positional, in field order: twice as fast as keywords
+                chars,
+                words,
+                min(stops / words, 1.0) if words > 0 else 0.0,
+                terminal == 1,
+                titled / content_words if content_words > 0 else 0.0,
+                digits / chars,
+                separators,
+                links,
+                cue == 1,
+                copyright == 1,
+            )
+        )
+    return features
+
+
+def _python_features(body: str, lines: Sequence[Segment]) -> list[LineFeatures]:
+    """`line_features` of each line with the stop words of the document's language: the definition."""
+    folded = body.lower().replace("’", " ").replace("'", " ")
+    _, stopwords = document_stopwords(folded[:_HEAD_CHARS].split())
+    if len(folded) == len(body):  # lower() kept every offset (it does but for rare letters like İ)
+        return [
+            line_features(body[s.start : s.end], stopwords, folded[s.start : s.end].split()) for s in lines
+        ]
+    return [line_features(body[s.start : s.end], stopwords) for s in lines]
+
+
+@dataclass(frozen=True, slots=True)
 class LineVerdict:
     """The classifier's decision on one line: final label, initial label and score."""
 
@@ -301,19 +489,14 @@ class LineClassifier:
 
     def detect(self, text: SegmentedText) -> Iterator[Span]:
         """Remove lines judged boilerplate with enough confidence; flag the uncertain ones."""
-        for verdict in self.classify(text):
-            if verdict.label != "bad":
+        for seg, label, initial, score, features in self._judge(text):
+            if label != "bad":
                 continue
-            evidence = {
-                "score": round(verdict.score, 2),
-                "initial": verdict.initial,
-                **verdict.features.as_evidence(),
-            }
-            seg = verdict.segment
-            if verdict.score >= self.config.min_confidence:
+            evidence = {"score": round(score, 2), "initial": initial, **features.as_evidence()}
+            if score >= self.config.min_confidence:
                 yield Span(seg.start, seg.end, Reason.BOILERPLATE, rule="classifier", evidence=evidence)
             else:
-                value = {"start": seg.start, "end": seg.end, "score": round(verdict.score, 2)}
+                value = {"start": seg.start, "end": seg.end, "score": round(score, 2)}
                 yield Span(
                     seg.start, seg.end, Reason.BOILERPLATE, rule="classifier",
                     evidence=evidence, moves_to="uncertain_lines", value=value, remove=False,
@@ -321,19 +504,17 @@ class LineClassifier:
 
     def classify(self, text: SegmentedText) -> list[LineVerdict]:
         """Every line with its label and score, after context revision."""
+        return [LineVerdict(*judged) for judged in self._judge(text)]
+
+    def _judge(self, text: SegmentedText) -> list[tuple[Segment, Label, Label, float, LineFeatures]]:
+        """`classify`'s verdicts as tuples: `detect` builds no object for the lines that stay."""
         lines = text.lines
         if not lines:
             return []
         body = text.text
-        folded = body.lower().replace("’", " ").replace("'", " ")
-        _, stopwords = document_stopwords(folded[:800].split())
-        if len(folded) == len(body):  # lower() kept every offset (it does but for rare letters like İ)
-            features = [
-                line_features(body[s.start : s.end], stopwords, folded[s.start : s.end].split())
-                for s in lines
-            ]
-        else:
-            features = [line_features(body[s.start : s.end], stopwords) for s in lines]
+        features = _compiled_features(body, lines)
+        if features is None:
+            features = _python_features(body, lines)
         initial = [self._initial_label(f) for f in features]
         clean = [not (f.cue or f.separators or f.links or f.copyright) for f in features]
         punctuated = [c and f.terminal and f.words >= 2 for c, f in zip(clean, features, strict=True)]
@@ -357,7 +538,7 @@ class LineClassifier:
             if label == "good" and has_body and not inside and self._island_is_chrome(features[i]):
                 label = "bad"
             score = self._score(initial[i], label, features[i], inside)
-            verdicts.append(LineVerdict(segment, label, initial[i], score, features[i]))
+            verdicts.append((segment, label, initial[i], score, features[i]))
         return verdicts
 
     def _initial_label(self, f: LineFeatures) -> Label:

@@ -11,11 +11,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corpusclean import Config, SegmentedText, normalize_display
-from corpusclean.classifier import LineClassifier, _stopword_sets, line_features
+from corpusclean.classifier import (
+    LineClassifier,
+    _compiled_features,
+    _python_features,
+    _stopword_sets,
+    line_features,
+)
 from corpusclean.config import ClassifierConfig
 
 from chrome_corpus import generate
 from conftest import ROOT
+from strategies import ENGLISH_SENTENCES, FRENCH_SENTENCES
 
 
 def _removed_lines(doc_text: str, classifier: LineClassifier) -> set[str]:
@@ -136,3 +143,66 @@ def test_separators_are_runs_of_marks_standing_alone(line: str) -> None:
 
     expected = sum(1 for token in line.split() if not token.strip("|›•·>/»"))
     assert len(_SEPARATOR.findall(line)) == expected
+
+
+# The compiled path (`_compiled_features`) against the Python definition (`_python_features`)
+# on lines built from what news pages hold: prose, chrome, links, separators, punctuation
+# stuck to stop words, odd case and spacing.
+_PIECES = [
+    *FRENCH_SENTENCES, *ENGLISH_SENTENCES, "Accueil", "Politique", "Économie", "|", "›", "•", "·", ">", "/",
+    "»", "«", "« Nous", "»,", "©", "(c)", "(C)", "(AFP)", "(AFP", "qui,", "mardi.", "le.»", "«le", "“the", "[de",
+    "¿qué", "¡sí", "…", "…de", "—", "–", "-", "http://x.fr", "https://www.lemonde.fr/a", "www.site.com",
+    "@afp", "#tag", "a@b", "ex.co.uk", "contact@x.be", "12", "14h32", "2024.", "176", "Partager", "partager:",
+    "Lire aussi", "lire", "aussi", "Read more", "Sign up", "cookies,", "Newsletter!", "Mots-clés", "mis à jour",
+    "Publié le", "L’IA", "l'Union", "d’à", "THE", "Le", "DE", "Und", "der", "el", "il", "che", "och", "ja",
+    "ÉTÉ", "Ǆ", "ǅ", "ﬁn", "ß", "K", "Å", "🔴", "1️⃣", "e\u0301", "Ⓐ", "𝐀bc", ")", "(", '"', "”", "'", "’", ".", "!",
+]  # fmt: skip
+_SPACES = [" ", " ", " ", "\u00a0", "\u202f", "\u2003", "\t", "\u3000", ""]
+
+
+@st.composite
+def _news_line(draw: st.DrawFn) -> str:
+    pieces = draw(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=30))
+    line = "".join(piece + draw(st.sampled_from(_SPACES)) for piece in pieces)
+    case = draw(st.sampled_from([str, str, str.upper, str.lower, str.title]))
+    return str(case(line))
+
+
+def _assert_compiled_equals_python(text: str) -> None:
+    segmented = SegmentedText(normalize_display(text))
+    compiled = _compiled_features(segmented.text, segmented.lines)
+    if "Σ" in segmented.text or "İ" in segmented.text:
+        assert compiled is None
+        return
+    assert compiled == _python_features(segmented.text, segmented.lines)
+
+
+@given(st.lists(_news_line(), min_size=1, max_size=8), st.sampled_from(["\n", "\n\n", " \n\u00a0\n"]))
+def test_compiled_features_equal_the_python_definition(lines: list[str], newline: str) -> None:
+    """Every feature of every line, counted in one compiled pass, equals `line_features`'s."""
+    _assert_compiled_equals_python(newline.join(lines))
+
+
+def test_compiled_features_equal_the_python_definition_on_seeds_and_chrome() -> None:
+    """The same on the seed articles and on generated pages wrapped in chrome."""
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        _assert_compiled_equals_python(path.read_text(encoding="utf-8"))
+    for doc in generate(200):
+        _assert_compiled_equals_python(doc.text)
+
+
+def test_texts_that_lower_case_by_context_take_the_python_path() -> None:
+    """Σ (final sigma) and İ (two code points) leave the compiled path; the verdicts still come."""
+    text = "ΟΔΥΣΣΕΑΣ à Paris\nLe président a annoncé mardi un plan d’investissement.\nİstanbul"
+    segmented = SegmentedText(text)
+    assert _compiled_features(text, segmented.lines) is None
+    assert len(LineClassifier().classify(segmented)) == 3
+
+
+def test_compiled_features_at_the_length_limits() -> None:
+    """Cues count below 250 characters, titles and digits below 120: both sides of each limit."""
+    for size in (118, 119, 120, 121, 248, 249, 250, 251):
+        head = "Partager Lire aussi Le Monde 2024 "
+        line = head + "x" * (size - len(head))
+        assert len(line) == size
+        _assert_compiled_equals_python(line + "\nLe président a annoncé mardi un plan d’investissement.")
