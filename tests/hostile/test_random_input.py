@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corpusclean import Cleaner, Config, Document, InputConfig, ReadError
-from corpusclean.io.readers import _open_compressed, read_jsonl_stream, read_text_file
+from corpusclean.io.readers import _BINARY_MAGIC, _open_compressed, read_jsonl_stream, read_text_file
 from corpusclean.io.writers import dumps
 from corpusclean.report import RunStats
 
@@ -52,11 +52,18 @@ def test_random_bytes_as_a_text_file(data: bytes, on_error: str) -> None:
 
 @given(lines=jsonl_lines(), on_error=st.sampled_from(["error", "replace"]))
 def test_random_jsonl_records(lines: list[bytes], on_error: str) -> None:
-    """Every non-blank line is exactly one Document or ReadError, numbered by its line."""
+    """Every non-blank line is exactly one Document or ReadError, numbered by its line; a file
+    that opens like UTF-16 or a binary format (or holds a NUL early) is one error for the file."""
     config = Config(input=InputConfig(max_bytes=2048, on_decode_error=on_error))
     data = b"\n".join(lines) + b"\n"
     items = list(read_jsonl_stream(io.BytesIO(data), "feed.jsonl", "feed", config.input))
-    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" not in data[:8192]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        assert [(i.kind, i.line) for i in items if isinstance(i, ReadError)] == [("decode", None)]
+        assert len(items) == 1
+    elif data.startswith(_BINARY_MAGIC) or b"\x00" in data[:8192]:
+        assert [(i.kind, i.line) for i in items if isinstance(i, ReadError)] == [("binary", None)]
+        assert len(items) == 1
+    else:
         expected = [n for n, line in enumerate(data.split(b"\n")[:-1], 1) if line.strip()]
         assert [i.line if isinstance(i, ReadError) else i.metadata["line"] for i in items] == expected
     _through_pipeline(items, config)
