@@ -507,16 +507,6 @@ def _dense_word_ids(
     return ids, lengths
 
 
-def word_ids(words: list[str]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Each word as the position of its first occurrence (equal words, equal ids), and its length.
-
-    Words hold no space. One compiled pass over the words' UTF-8 bytes: a hash table of
-    first occurrences, every hit compared byte for byte (exact, whatever the hash does);
-    lengths are in characters (UTF-8 lead bytes).
-    """
-    return dense_word_ids(" ".join(words).encode("utf-8", "surrogatepass"))
-
-
 @njit(cache=True, inline="always")
 def _next_code(data: NDArray[np.uint8], at: int) -> tuple[int, int]:  # pragma: no cover - compiled
     """The code point starting at byte `at` of UTF-8 that Python wrote (no validation), and its length.
@@ -621,13 +611,6 @@ def any_marked_utf8(data: NDArray[np.uint8], marked: NDArray[np.uint8]) -> bool:
             return True
         at += width
     return False
-
-
-def dense_word_ids(data: bytes) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """`word_ids` of words already joined by single spaces (UTF-8): no split, no join."""
-    if not data:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    return _dense_word_ids(np.frombuffer(data, dtype=np.uint8))
 
 
 # Repeats and signals

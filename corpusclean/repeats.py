@@ -486,7 +486,8 @@ def _block_first(text: SegmentedText, line_first: list[int]) -> list[int]:
 
 
 def _utf8(text: str) -> bytes:
-    """`text` as UTF-8, lone surrogates included (as `_kernels.word_ids` encodes words)."""
+    """`text` as UTF-8, lone surrogates included. Not `normalize._utf8`: its one-entry cache
+    holds the document's text, which these joined tokens would push out."""
     return text.encode("utf-8", "surrogatepass")
 
 
