@@ -261,8 +261,9 @@ def _profile_arrays() -> dict[str, Any]:
 _SLOT_BITS = 17
 _HASH_A = 0x9E3779B97F4A7C15  # 2**64 / golden ratio (Knuth's multiplicative hashing)
 _HASH_B = 0xC2B2AE3D27D4EB4F  # a 64-bit odd constant from xxHash
-# As numpy scalars for the compiled kernel: a Python int above 2**63 - 1 is not typed by numba's
-# fast dispatch path, so every call would fall back to typing its arguments in Python (~50 µs).
+# As numpy scalars, for numpy's look-up and for the compiled kernel: a Python int above
+# 2**63 - 1 is not typed by numba's fast dispatch path, so every call would fall back to
+# typing its arguments in Python (~50 µs).
 _HASH_A_U64 = np.uint64(_HASH_A)
 _HASH_B_U64 = np.uint64(_HASH_B)
 _MASK64 = (1 << 64) - 1
@@ -301,8 +302,8 @@ def _lookup(tables: _Tables, grams: npt.NDArray[np.int64]) -> npt.NDArray[np.int
     unsigned = grams.view(np.uint64)
     shift = np.uint64(64 - _SLOT_BITS)
     with np.errstate(over="ignore"):
-        slot_a = (unsigned * np.uint64(_HASH_A)) >> shift
-        slot_b = (unsigned * np.uint64(_HASH_B)) >> shift
+        slot_a = (unsigned * _HASH_A_U64) >> shift
+        slot_b = (unsigned * _HASH_B_U64) >> shift
     return np.where(
         keys_a[slot_a] == grams, rows_a[slot_a], np.where(keys_b[slot_b] == grams, rows_b[slot_b], -1)
     )
